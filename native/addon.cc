@@ -1,0 +1,68 @@
+// The N-API surface of uringctl: converts arguments, starts and stops native objects, converts results.
+// Everything below it (uring/, echo/, bench/, netlink/, limits/) is plain C++ with no N-API in it.
+#include <napi.h>
+
+#include <cstring>
+#include <string>
+
+#include "uring/prep.h"
+#include "uring/ring.h"
+
+namespace {
+
+// --- ring layer self-test -------------------------------------------------------------------------
+
+// Submits `count` NOPs through the ring in batches and reaps their completions; proves setup, mmap,
+// SQE/CQE indexing and ordering on this kernel. Returns {completed, errno}.
+Napi::Value RingSelfTest(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  unsigned count = info.Length() > 0 ? info[0].As<Napi::Number>().Uint32Value() : 1000;
+  uring::Ring ring;
+  uring::RingOptions options;
+  options.entries = 64;
+  Napi::Object result = Napi::Object::New(env);
+  int rc = ring.init(options);
+  unsigned completed = 0;
+  uint64_t user_data_sum = 0, expected_sum = 0;
+  for (unsigned sent = 0; rc == 0 && sent < count;) {
+    unsigned batch = 0;
+    while (sent < count) {
+      uring::abi::Sqe* sqe = ring.get_sqe();
+      if (!sqe) break;
+      uring::prep::nop(sqe, sent + 1);
+      expected_sum += sent + 1;
+      ++sent;
+      ++batch;
+    }
+    rc = ring.submit_and_wait(batch);
+    if (rc < 0) break;
+    rc = 0;
+    while (completed < sent) {
+      unsigned n = ring.for_each_cqe([&](const uring::abi::Cqe& cqe) { user_data_sum += cqe.user_data; });
+      completed += n;
+      if (completed < sent && (rc = ring.submit_and_wait(1)) < 0) break;
+      rc = 0;
+    }
+  }
+  result.Set("completed", completed);
+  result.Set("userDataMatches", user_data_sum == expected_sum);
+  result.Set("errno", rc < 0 ? -rc : 0);
+  result.Set("features", ring.features());
+  return result;
+}
+
+Napi::Value ErrnoName(const Napi::CallbackInfo& info) {
+  int e = info[0].As<Napi::Number>().Int32Value();
+  const char* name = strerrorname_np(e);
+  return name ? Napi::String::New(info.Env(), name) : info.Env().Null();
+}
+
+}  // namespace
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("ringSelfTest", Napi::Function::New(env, RingSelfTest));
+  exports.Set("errnoName", Napi::Function::New(env, ErrnoName));
+  return exports;
+}
+
+NODE_API_MODULE(uringctl, Init)

@@ -1,0 +1,78 @@
+import {Command, Errors} from '@oclif/core'
+
+import {ExitCode, UserError} from './errors.js'
+
+export interface ExitCodeDoc {
+  code: number
+  meaning: string
+}
+
+export const commonExitCodes: ExitCodeDoc[] = [
+  {code: ExitCode.ok, meaning: 'success'},
+  {code: ExitCode.internal, meaning: 'internal error (a bug in uringctl: please report it)'},
+  {code: ExitCode.usage, meaning: 'usage error: unknown flag, bad flag value or argument'},
+]
+
+/** A command's help text with its exit codes appended, since scripts depend on them. */
+export function describeWithExitCodes(text: string, codes: ExitCodeDoc[]): string {
+  const all = [...commonExitCodes, ...codes].sort((a, b) => a.code - b.code)
+  const lines = all.map(({code, meaning}) => `  ${String(code).padEnd(3)} ${meaning}`)
+  return `${text}\n\nEXIT CODES\n${lines.join('\n')}`
+}
+
+/**
+ * Base of every uringctl command: `--json` (machine output only on stdout), one-line errors with
+ * documented exit codes in both modes, and exit codes that survive `--json` (oclif 4 drops them).
+ */
+export abstract class BaseCommand extends Command {
+  static override enableJsonFlag = true
+
+  /** Set the exit code for a successful run whose result still means "no" (e.g. a failed --require). */
+  protected setExitCode(code: number): void {
+    process.exitCode = code
+  }
+
+  /** Human progress and warnings: stderr, and silent under --json. */
+  protected note(message: string): void {
+    if (!this.jsonEnabled()) process.stderr.write(`${message}\n`)
+  }
+
+  override async catch(err: Error & {oclif?: {exit?: number}; code?: string}): Promise<void> {
+    if (err instanceof Errors.ExitError) throw err
+    let exitCode: number
+    let code: string
+    let message = err.message
+    if (err instanceof UserError) {
+      exitCode = err.exitCode
+      code = err.code
+    } else if (typeof err.oclif?.exit === 'number' && err.oclif.exit !== 1) {
+      exitCode = err.oclif.exit
+      code = exitCode === ExitCode.usage ? 'USAGE' : 'ERROR'
+      message = firstLine(message)
+    } else if (isParseError(err)) {
+      exitCode = ExitCode.usage
+      code = 'USAGE'
+      message = firstLine(message)
+    } else {
+      exitCode = ExitCode.internal
+      code = 'INTERNAL'
+      if (process.env.DEBUG) process.stderr.write(`${err.stack}\n`)
+      message = `internal error: ${firstLine(message)} (set DEBUG=1 for the stack trace)`
+    }
+    if (code === 'USAGE' && !message.includes('--help')) message += ` See: uringctl ${this.id?.replaceAll(':', ' ')} --help`
+    process.exitCode = exitCode
+    if (this.jsonEnabled()) {
+      this.logJson({error: {code, exitCode, message}})
+    } else {
+      process.stderr.write(`Error: ${message}\n`)
+    }
+  }
+}
+
+function firstLine(text: string): string {
+  return text.split('\n').find((line) => line.trim() !== '')?.trim() ?? text
+}
+
+function isParseError(err: Error): boolean {
+  return 'parse' in err || /^(Nonexistent flag|Unexpected argument|Expected|Missing required flag|Parsing --)/.test(err.message)
+}
