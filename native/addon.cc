@@ -57,11 +57,42 @@ Napi::Value ErrnoName(const Napi::CallbackInfo& info) {
   return name ? Napi::String::New(info.Env(), name) : info.Env().Null();
 }
 
+// --- probe (uringctl probe) -----------------------------------------------------------------------
+
+// (probe functions go here)
+
+// --- echo serve (uringctl echo serve) --------------------------------------------------------------
+
+// (echo server functions go here)
+
+// --- echo bench (uringctl echo bench) --------------------------------------------------------------
+
+// (load generator functions go here)
+
+// --- netlink (uringctl tcp-data-split) -------------------------------------------------------------
+
+// (netlink socket functions go here)
+
+// --- limits (uringctl ulimit) ----------------------------------------------------------------------
+
+// (limits functions go here)
+
 }  // namespace
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("ringSelfTest", Napi::Function::New(env, RingSelfTest));
   exports.Set("errnoName", Napi::Function::New(env, ErrnoName));
+
+  // probe
+
+  // echo serve
+
+  // echo bench
+
+  // netlink
+
+  // limits
+
   return exports;
 }
 

@@ -12,18 +12,20 @@ export interface RingSelfTestResult {
   features: number
 }
 
+/** The functions every capability may use; each capability types its own part in `src/<capability>/native.ts`. */
 export interface NativeAddon {
   ringSelfTest(count: number): RingSelfTestResult
   errnoName(errno: number): string | null
 }
 
-let cached: NativeAddon | undefined
+let cached: unknown
 
-export function addon(): NativeAddon {
+/** The addon, typed as the caller's view of it: `addon<EchoNative>()`. */
+export function addon<T = NativeAddon>(): T & NativeAddon {
   if (!cached) {
     const require = createRequire(import.meta.url)
-    const load = require('node-gyp-build') as (dir: string) => NativeAddon
+    const load = require('node-gyp-build') as (dir: string) => unknown
     cached = load(packageRoot)
   }
-  return cached
+  return cached as T & NativeAddon
 }
