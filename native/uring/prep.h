@@ -88,3 +88,13 @@ inline void msg_ring(abi::Sqe* s, int target_ring_fd, uint32_t res, uint64_t dat
 }
 
 }  // namespace uring::prep
+
+namespace uring::prep {
+
+// sendmsg(2) through the ring: `msg` (and its iovecs) must stay valid until the completion.
+inline void sendmsg(abi::Sqe* s, int fd, const struct msghdr* msg, int msg_flags, uint64_t user_data) {
+  rw(s, op::SENDMSG, fd, msg, 1, 0, user_data);
+  s->op_flags = static_cast<uint32_t>(msg_flags);
+}
+
+}  // namespace uring::prep
