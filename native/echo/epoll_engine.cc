@@ -59,7 +59,7 @@ class EpollThread {
 
  private:
   void on_listener();
-  void on_readable(uint32_t index, Conn& c);
+  void on_readable(uint32_t index, Conn& c, bool peer_shut = false);
   void on_writable(uint32_t index, Conn& c);
   bool write_pending(uint32_t index, Conn& c);
   void update_interest(uint32_t index, Conn& c);
@@ -182,7 +182,7 @@ void EpollThread::run() {
         fail(index, c, err ? err : ECONNRESET);
         continue;
       }
-      if (e & (EPOLLIN | EPOLLHUP | EPOLLRDHUP)) on_readable(index, c);
+      if (e & (EPOLLIN | EPOLLHUP | EPOLLRDHUP)) on_readable(index, c, e & (EPOLLRDHUP | EPOLLHUP));
       if (c.fd >= 0 && (e & EPOLLOUT)) on_writable(index, c);
       // Both directions shut by the peer: nothing more can be echoed.
       if (c.fd >= 0 && (e & EPOLLHUP) && c.pending.empty()) close_conn(index, c);
@@ -249,7 +249,7 @@ void EpollThread::on_listener() {
   }
 }
 
-void EpollThread::on_readable(uint32_t index, Conn& c) {
+void EpollThread::on_readable(uint32_t index, Conn& c, bool peer_shut) {
   const unsigned size = config_.buffer_size;
   uint8_t* buffer = scratch_.get();
   while (!c.paused && !c.peer_closed && !draining_) {
@@ -275,7 +275,8 @@ void EpollThread::on_readable(uint32_t index, Conn& c) {
         Counters::add(counters_.read_pauses);
       }
       // A short read emptied the receive queue; new data brings a new notification (in either mode).
-      if (static_cast<size_t>(n) < size) break;
+      // A FIN that came with the data brings none: then read on to the EOF.
+      if (static_cast<size_t>(n) < size && !peer_shut) break;
       continue;
     }
     if (n == 0) {
