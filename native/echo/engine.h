@@ -21,7 +21,7 @@ struct UringTechniques {
   bool multishot_accept = true;
   bool multishot_recv = true;
   bool buffer_ring = true;       // provided buffer ring; off means a private buffer per connection
-  bool bundle = false;           // recv bundles: one CQE for several buffers (measured: see docs)
+  bool bundle = true;            // recv bundles: one CQE for several buffers
   bool sendmsg_batch = true;     // several queued buffers leave in one sendmsg
   bool sqpoll = false;           // only when asked
 };
@@ -38,6 +38,9 @@ struct Config {
   unsigned buffer_count = 1024;   // provided buffers per thread (power of two)
   unsigned max_pending = 1 << 20; // bytes held per connection before reads pause
   unsigned backlog = 4096;
+  // io_uring: once a wait has begun, how long it may wait for a batch of completions before handling
+  // fewer (IORING_FEAT_MIN_TIMEOUT). 0: handle every completion as soon as it arrives.
+  unsigned batch_wait_us = 0;
   bool epoll_edge_triggered = false;
   UringTechniques uring;
 };

@@ -34,6 +34,8 @@ constexpr uint16_t kBufferGroup = 0;
 // Ring buffers a connection may hold while its echo is queued; beyond that the bytes are copied out,
 // so one busy connection cannot drain the buffer ring that all of the thread's connections share.
 constexpr unsigned kMaxChunks = 16;
+// A batched wait still returns after this long with nothing to do (the kernel needs a bound).
+constexpr long long kBatchWaitBoundNs = 1'000'000'000LL;
 // Consecutive failed io_uring_enter calls after which the thread gives up instead of spinning.
 constexpr unsigned kMaxEnterFailures = 100;
 
@@ -140,6 +142,8 @@ class UringThread {
   uring::Ring ring_;
   uring::BufferRing buffers_;
   bool use_buffer_ring_ = false;
+  unsigned batch_wait_us_ = 0;
+  unsigned sends_queued_ = 0;
 
   // Which buffer id sits at each position of the buffer ring, so a bundle's buffers can be found.
   std::vector<uint16_t> bid_at_position_;
@@ -167,7 +171,7 @@ class UringThread {
 class UringEngine final : public ThreadedEngine {
  public:
   std::string backend_name() const override { return "io_uring"; }
-  std::vector<std::string> features() const override { return support_.feature_names(config_.uring); }
+  std::vector<std::string> features() const override { return support_.feature_names(config_); }
 
   bool prepare(const Config& config, StartError& error) override {
     support_ = detect_uring_support(config.uring);
@@ -234,6 +238,7 @@ int UringThread::setup(const char*& stage) {
     for (unsigned i = 0; i < config_.buffer_count; ++i) bid_at_position_[i] = position_of_bid_[i] = i;
     next_position_ = config_.buffer_count;
   }
+  if (support_.min_timeout) batch_wait_us_ = config_.batch_wait_us;
   if (config_.idle_timeout_ms) {
     tick_ms_ = std::clamp(config_.idle_timeout_ms / 4, 10u, 1000u);
     idle_ticks_ = (config_.idle_timeout_ms + tick_ms_ - 1) / tick_ms_;
@@ -262,7 +267,15 @@ void UringThread::run() {
       buffers_.publish();
       rearm_waiting();
     }
-    int rc = ring_.submit_and_wait(1);
+    int rc;
+    if (batch_wait_us_) {
+      // Completions of this round's sends arrive at once; wait for a batch beyond them.
+      const unsigned batch = std::clamp(open_conns_ / 4, 1u, 64u);
+      rc = ring_.submit_and_wait_min_timeout(sends_queued_ + batch, batch_wait_us_, kBatchWaitBoundNs);
+    } else {
+      rc = ring_.submit_and_wait(1);
+    }
+    sends_queued_ = 0;
     if (rc < 0 && rc != -EINTR && rc != -EAGAIN && rc != -EBUSY && rc != -ETIME) {
       Counters::add(counters_.other_errors);
       counters_.last_errno.store(-rc, std::memory_order_relaxed);
@@ -522,6 +535,7 @@ void UringThread::start_send(uint32_t index, Conn& c) {
   }
   c.send_inflight = true;
   ++c.inflight;
+  ++sends_queued_;
 }
 
 void UringThread::on_send(uint32_t index, const Cqe& cqe) {

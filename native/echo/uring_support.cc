@@ -161,10 +161,12 @@ UringSupport detect_uring_support(const UringTechniques& wanted) {
       });
   }
   buffers.release();
+  support.min_timeout = support.features & uring::catalog::feat::MIN_TIMEOUT;
   return support;
 }
 
-std::vector<std::string> UringSupport::feature_names(const UringTechniques& wanted) const {
+std::vector<std::string> UringSupport::feature_names(const Config& config) const {
+  const UringTechniques& wanted = config.uring;
   std::vector<std::string> names;
   if (ring_flags & setup::SQPOLL) names.push_back("sqpoll");
   if (ring_flags & setup::SINGLE_ISSUER) names.push_back("single-issuer");
@@ -177,6 +179,7 @@ std::vector<std::string> UringSupport::feature_names(const UringTechniques& want
   if (bundle) names.push_back("recv-bundle");
   if (sendmsg && wanted.sendmsg_batch) names.push_back("sendmsg-batch");
   names.push_back("batched-submit");
+  if (min_timeout && config.batch_wait_us) names.push_back("batched-wait");
   names.push_back("so-reuseport");
   return names;
 }

@@ -22,9 +22,10 @@ struct UringSupport {
   bool multishot_accept = false;
   bool multishot_recv = false;
   bool bundle = false;
+  bool min_timeout = false;  // batched waits (IORING_FEAT_MIN_TIMEOUT)
 
   // Names of the techniques an engine built from this will use.
-  std::vector<std::string> feature_names(const UringTechniques& wanted) const;
+  std::vector<std::string> feature_names(const Config& config) const;
 };
 
 // Tries only what `wanted` allows; the result is what the engine threads will use.

@@ -25,6 +25,7 @@ export interface EngineConfig {
   bufferCount: number
   maxPending: number
   edgeTriggered: boolean
+  batchWaitUs: number
   techniques: UringTechniques
 }
 

@@ -24,6 +24,7 @@ export const techniqueNames = {
   'multishot-recv': 'multishotRecv',
   'buffer-ring': 'bufferRing',
   'sendmsg-batch': 'sendmsgBatch',
+  'recv-bundle': 'bundle',
 } as const satisfies Record<string, keyof UringTechniques>
 
 export type TechniqueName = keyof typeof techniqueNames
@@ -40,7 +41,7 @@ export interface ServeOptions {
   buffers: number
   maxPending: number
   sqpoll: boolean
-  bundle: boolean
+  batchWaitUs: number
   epollMode: 'level' | 'edge'
   without: TechniqueName[]
 }
@@ -106,7 +107,7 @@ async function resolveHost(host: string): Promise<string> {
 }
 
 function engineConfig(options: ServeOptions, host: string): EngineConfig {
-  const techniques: UringTechniques = {sqpoll: options.sqpoll, bundle: options.bundle}
+  const techniques: UringTechniques = {sqpoll: options.sqpoll}
   for (const name of options.without) techniques[techniqueNames[name]] = false
   return {
     backend: options.backend,
@@ -120,6 +121,7 @@ function engineConfig(options: ServeOptions, host: string): EngineConfig {
     bufferCount: options.buffers,
     maxPending: options.maxPending,
     edgeTriggered: options.epollMode === 'edge',
+    batchWaitUs: options.batchWaitUs,
     techniques,
   }
 }

@@ -44,7 +44,7 @@ export default class EchoServe extends BaseCommand {
     'buffer-size': Flags.integer({description: 'bytes per receive buffer', default: 16384, min: 64, max: 1 << 20}),
     buffers: Flags.integer({description: 'io_uring: receive buffers per thread, shared by its connections (power of two)', default: 1024, min: 1, max: 32768}),
     'max-pending': Flags.integer({description: 'bytes held for one client that is not reading its echo before reads from it pause', default: 1 << 20, min: 4096}),
-    bundle: Flags.boolean({description: 'io_uring: receive bundles (several buffers per completion)', default: false, hidden: true}),
+    'batch-wait': Flags.integer({description: 'io_uring: microseconds a busy thread may wait to gather a batch of completions (0: none)', default: 0, min: 0, max: 10000}),
     'epoll-mode': Flags.option({options: ['level', 'edge'] as const, default: 'level' as const, hidden: true, description: 'epoll: level- or edge-triggered'})(),
     without: Flags.string({description: `io_uring techniques to switch off, comma-separated: ${Object.keys(techniqueNames).join(', ')}`, hidden: true}),
   }
@@ -59,7 +59,7 @@ export default class EchoServe extends BaseCommand {
     const server = await startEchoServer({
       backend: flags.backend, host: flags.host, port: flags.port, threads: flags.threads ?? availableParallelism(), pin: flags.pin,
       maxConns: flags['max-conns'], idleTimeoutSec: flags['idle-timeout'], bufferSize: flags['buffer-size'], buffers: flags.buffers,
-      maxPending: flags['max-pending'], sqpoll: flags.sqpoll, bundle: flags.bundle, epollMode: flags['epoll-mode'], without: without as TechniqueName[],
+      maxPending: flags['max-pending'], sqpoll: flags.sqpoll, batchWaitUs: flags['batch-wait'], epollMode: flags['epoll-mode'], without: without as TechniqueName[],
     })
     process.stdout.write(json ? jsonLine(server.listening) : readyLine(server.listening))
     const progress = startProgress('waiting for connections', json)
