@@ -2,8 +2,8 @@
 // Echo server benchmark: each server pinned to one CPU, a closed-loop client (benchmarks/echo-client.c,
 // compiled here into a temp dir) pinned to another, for each message size and connection count.
 // Reports messages/s, p50/p99 round-trip latency and the server's CPU time per message (utime+stime
-// from /proc/PID/stat over the measured window), as medians over --repeat rounds. Servers run in
-// round-robin order inside each round so background noise spreads evenly.
+// from /proc/PID/stat over the measured window), as medians over --repeat rounds. Each run starts
+// a fresh server; servers take turns for every size and connection count, so noise spreads evenly.
 //
 //   node benchmarks/echo.mjs [--servers io_uring,epoll,node,c-epoll] [--sizes 128,512] [--conns 50,500]
 //        [--warmup 1] [--duration 5] [--repeat 3] [--server-cpu 1] [--client-cpu 0]
@@ -87,21 +87,23 @@ const results = {}  // server -> "size/conns" -> [runs]
 const sizes = options.sizes.split(',').map(Number)
 const connCounts = options.conns.split(',').map(Number)
 try {
+  // Innermost loop over servers: runs compared with each other are seconds apart, so slow changes in
+  // background load hit them alike.
   for (let round = 0; round < options.repeat; round++) {
-    for (const name of chosen) {
-      const {child, port} = await startServer(servers[name])
-      child.removeAllListeners('exit')
-      try {
-        for (const size of sizes) {
-          for (const conns of connCounts) {
+    for (const size of sizes) {
+      for (const conns of connCounts) {
+        for (const name of chosen) {
+          const {child, port} = await startServer(servers[name])
+          child.removeAllListeners('exit')
+          try {
             const r = runClient(port, child.pid, conns, size)
             ;((results[name] ??= {})[`${size}/${conns}`] ??= []).push(r)
             process.stderr.write(`round ${round + 1} ${name} ${size} B × ${conns}: ${r.messagesPerSec} msg/s, ${r.serverCpuUsPerMessage} µs/msg\n`)
+          } finally {
+            child.kill('SIGTERM')
+            await new Promise((resolve) => child.once('close', resolve))
           }
         }
-      } finally {
-        child.kill('SIGTERM')
-        await new Promise((resolve) => child.once('close', resolve))
       }
     }
   }
@@ -117,10 +119,11 @@ for (const size of sizes) {
       rows.push({
         server: name, size, conns,
         messagesPerSec: Math.round(median(runs.map((r) => r.messagesPerSec))),
-        p50Us: median(runs.map((r) => r.p50Us)),
-        p99Us: median(runs.map((r) => r.p99Us)),
+        p50Us: Number(median(runs.map((r) => r.p50Us)).toFixed(1)),
+        p99Us: Number(median(runs.map((r) => r.p99Us)).toFixed(1)),
         cpuUsPerMessage: Number(median(runs.map((r) => r.serverCpuUsPerMessage)).toFixed(2)),
         cpuUsPerMessageRuns: runs.map((r) => r.serverCpuUsPerMessage),
+        mismatches: runs.reduce((n, r) => n + r.mismatches, 0),
       })
     }
   }
