@@ -5,12 +5,14 @@ import {colorEnabled} from './terminal.js'
 export type Cell = string | number | boolean | null | undefined
 
 /** A plain-text table; borders and header colour only when the terminal takes colour. */
-export function renderTable(head: string[], rows: Cell[][], options: {title?: string} = {}): string {
+export function renderTable(head: string[], rows: Cell[][], options: {title?: string; compact?: boolean} = {}): string {
   const color = colorEnabled()
+  // compact: no rule between body rows, for long lists (opcodes, flags).
+  const rowRules = options.compact ? {mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': ''} : {}
   const table = new Table({
     head,
     style: color ? {head: ['cyan'], border: ['grey']} : {head: [], border: []},
-    ...(color ? {} : {chars: asciiBorders}),
+    chars: {...(color ? {} : asciiBorders), ...rowRules},
   })
   for (const row of rows) table.push(row.map((cell) => formatCell(cell)))
   const body = table.toString()
