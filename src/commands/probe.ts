@@ -29,7 +29,7 @@ export default class Probe extends BaseCommand {
   ]
 
   static override flags = {
-    functional: Flags.boolean({description: 'confirm each capability by running it once on a loopback TCP pair'}),
+    functional: Flags.boolean({description: 'confirm each capability by running it once on a loopback TCP pair', default: false}),
     require: Flags.string({description: 'comma-separated capabilities that must be present (exit 8 lists the missing ones)'}),
     format: Flags.string({description: 'output format (ignored with --json)', options: ['table', 'env', 'c'], default: 'table'}),
     prefix: Flags.string({description: 'prefix of --format env/c names', default: 'URING_'}),

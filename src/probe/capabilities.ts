@@ -135,8 +135,10 @@ export function capabilitySince(definition: CapabilityDefinition, catalog: Catal
 }
 
 export interface NeedResult extends Need {
-  /** null: the probe could not tell (e.g. io_uring_setup refused and no query). */
+  /** Holds for this process; null: the probe could not tell (e.g. io_uring_setup refused, no query). */
   holds: boolean | null
+  /** Holds in the kernel, whatever this process may do (a flag refused with EPERM is still there). */
+  kernelHolds: boolean | null
   source: Source | null
 }
 
@@ -176,27 +178,29 @@ export interface ProbeFacts {
 }
 
 function evaluateNeed(need: Need, facts: ProbeFacts): NeedResult {
+  const result = (holds: boolean | null, source: Source | null, kernelHolds = holds): NeedResult =>
+    ({...need, holds, kernelHolds, source})
   switch (need.kind) {
     case 'op': {
       const item = facts.opcodes.items.find((o) => o.name === need.name)
-      const holds = facts.opcodes.source === null ? null : item ? (item.supported ?? item.known) : false
-      return {...need, holds, source: facts.opcodes.source}
+      return result(facts.opcodes.source === null ? null : item ? (item.supported ?? item.known) : false, facts.opcodes.source)
     }
     case 'feat': {
       const bit = facts.features.bits.find((b) => b.name === need.name)
-      return {...need, holds: facts.features.source === null ? null : Boolean(bit?.set), source: facts.features.source}
+      return result(facts.features.source === null ? null : Boolean(bit?.set), facts.features.source)
     }
     case 'setup': {
       const flag = facts.setupFlags.find((f) => f.name === need.name)
-      if (!flag || flag.status === 'untested') return {...need, holds: flag?.knownToKernel ?? null, source: 'query'}
-      return {...need, holds: flag.status === 'supported', source: 'setup-test'}
+      if (!flag || flag.status === 'untested') return result(flag?.knownToKernel ?? null, flag?.knownToKernel == null ? null : 'query')
+      const refusedHere = flag.status === 'not-permitted' || flag.status === 'no-resources'
+      return result(flag.status === 'supported', 'setup-test', flag.status === 'supported' || (refusedHere ? flag.knownToKernel ?? true : false))
     }
     case 'register': {
       const item = facts.registerOpcodes.items.find((r) => r.name === need.name)
-      return {...need, holds: item?.known ?? null, source: facts.registerOpcodes.source}
+      return result(item?.known ?? null, facts.registerOpcodes.source)
     }
     case 'zcrx-register':
-      return {...need, holds: facts.zcrx?.usable ?? null, source: facts.zcrx ? 'register-test' : null}
+      return result(facts.zcrx?.usable ?? null, facts.zcrx ? 'register-test' : null, facts.zcrx?.kernelHas ?? null)
   }
 }
 
@@ -224,10 +228,10 @@ export type FunctionalRunner = (test: string) => FunctionalOutcome
 export function deriveCapabilities(facts: ProbeFacts, catalog: Catalog, runFunctional: FunctionalRunner | null): CapabilityResult[] {
   return capabilityDefinitions.map((definition) => {
     const needs = definition.needs.map((need) => evaluateNeed(need, facts))
-    const kernelHas = needs.some((n) => n.holds === false) ? false : needs.every((n) => n.holds === true) ? true : null
+    const kernelHas = needs.some((n) => n.kernelHolds === false) ? false : needs.every((n) => n.kernelHolds === true) ? true : null
     const sources = [...new Set(needs.map((n) => n.source).filter((s): s is Source => s !== null))]
     const missing = needs.find((n) => n.holds !== true)
-    let present = facts.available && kernelHas === true
+    let present = facts.available && needs.every((n) => n.holds === true)
     let detail = !facts.available
       ? `io_uring is unusable here (${facts.verdict})${kernelHas ? '; the kernel has it' : ''}`
       : missing

@@ -160,7 +160,7 @@ export function runProbe(options: ProbeOptions): ProbeReport {
     enterFlags: bitSection(queried?.enterFlags ?? null, 'enter', 'query'),
     sqeFlags: bitSection(queried?.sqeFlags ?? null, 'sqe_flag', 'query'),
     zcrx,
-    functional: options.functional,
+    functional: Boolean(options.functional),
     capabilities,
     require: options.require ? checkRequirements(options.require, capabilities) : null,
   }
