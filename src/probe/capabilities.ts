@@ -123,7 +123,7 @@ export const capabilityDefinitions: CapabilityDefinition[] = [
     ],
     functionalTest: null,
     note: 'also needs a NIC with TCP header/data split and a free RX queue, which loopback is not: see uringctl tcp-data-split check',
-    caveat: 'the NIC must support it too (uringctl tcp-data-split check)',
+    caveat: 'needs a capable NIC too: uringctl tcp-data-split check',
   },
 ]
 
@@ -134,7 +134,8 @@ export function capabilitySince(definition: CapabilityDefinition, catalog: Catal
   return definition.needs.map((n) => catalog.named(n.name).since).sort(compareVersions).at(-1) ?? '5.1'
 }
 
-export interface NeedResult extends Need {
+export interface NeedResult extends Omit<Need, 'why'> {
+  why: string | null
   /** Holds for this process; null: the probe could not tell (e.g. io_uring_setup refused, no query). */
   holds: boolean | null
   /** Holds in the kernel, whatever this process may do (a flag refused with EPERM is still there). */
@@ -179,7 +180,7 @@ export interface ProbeFacts {
 
 function evaluateNeed(need: Need, facts: ProbeFacts): NeedResult {
   const result = (holds: boolean | null, source: Source | null, kernelHolds = holds): NeedResult =>
-    ({...need, holds, kernelHolds, source})
+    ({...need, why: need.why ?? null, holds, kernelHolds, source})
   switch (need.kind) {
     case 'op': {
       const item = facts.opcodes.items.find((o) => o.name === need.name)

@@ -12,6 +12,8 @@ export interface ProcStatus {
   groups: number[]
   /** CAP_SYS_ADMIN in the effective set: lets a process past kernel.io_uring_disabled=1. */
   capSysAdmin: boolean | null
+  /** CAP_NET_ADMIN in the effective set: needed to register a zcrx interface queue. */
+  capNetAdmin: boolean | null
   /** 0 none, 1 strict, 2 filter. */
   seccompMode: number | null
   seccompFilters: number | null
@@ -29,6 +31,7 @@ export interface HostFacts extends ProcStatus {
   memlock: {soft: Limit; hard: Limit} | null
 }
 
+const CAP_NET_ADMIN = 12n
 const CAP_SYS_ADMIN = 21n
 
 export function parseProcStatus(text: string): ProcStatus {
@@ -41,6 +44,8 @@ export function parseProcStatus(text: string): ProcStatus {
     (fields.get(key) ?? '').split(/\s+/).filter(Boolean).map(Number).filter(Number.isFinite)
   const single = (key: string): number | null => numbers(key)[0] ?? null
   const capEff = fields.get('CapEff')
+  const capability = (bit: bigint): boolean | null =>
+    capEff && /^[0-9a-f]+$/i.test(capEff) ? ((BigInt(`0x${capEff}`) >> bit) & 1n) === 1n : null
   const vmLck = /^(\d+)\s*kB$/.exec(fields.get('VmLck') ?? '')
   const gids = numbers('Gid')
   return {
@@ -48,7 +53,8 @@ export function parseProcStatus(text: string): ProcStatus {
     gid: gids[1] ?? null,
     fsgid: gids[3] ?? null,
     groups: numbers('Groups'),
-    capSysAdmin: capEff && /^[0-9a-f]+$/i.test(capEff) ? ((BigInt(`0x${capEff}`) >> CAP_SYS_ADMIN) & 1n) === 1n : null,
+    capSysAdmin: capability(CAP_SYS_ADMIN),
+    capNetAdmin: capability(CAP_NET_ADMIN),
     seccompMode: single('Seccomp'),
     seccompFilters: single('Seccomp_filters'),
     lockedBytes: vmLck ? Number(vmLck[1]) * 1024 : null,
@@ -77,7 +83,7 @@ export function inGroup(status: Pick<ProcStatus, 'fsgid' | 'groups'>, gid: numbe
   return status.fsgid === gid || status.groups.includes(gid)
 }
 
-function readText(path: string): string | null {
+export function readText(path: string): string | null {
   try {
     return readFileSync(path, 'utf8')
   } catch {

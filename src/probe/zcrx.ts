@@ -1,6 +1,7 @@
 // Does this kernel have zero-copy receive (zcrx), and may this process register an interface queue?
 // Answered by calling IORING_REGISTER_ZCRX_IFQ with an unreadable argument: no device is touched.
 import {errno, errnoName} from './errno.js'
+import {parseProcStatus, readText} from './host.js'
 import {probeNative, type ZcrxRegisterProbe} from './native.js'
 
 export interface ZcrxSupport {
@@ -13,7 +14,8 @@ export interface ZcrxSupport {
   detail: string
 }
 
-export function interpretZcrxProbe(probe: ZcrxRegisterProbe): ZcrxSupport {
+/** `capNetAdmin`: whether this process has CAP_NET_ADMIN, to tell the kernel's EPERM from a filter's. */
+export function interpretZcrxProbe(probe: ZcrxRegisterProbe, capNetAdmin: boolean | null): ZcrxSupport {
   const result = (usable: boolean | null, kernelHas: boolean | null, code: number | null, detail: string): ZcrxSupport => ({
     usable,
     kernelHas,
@@ -29,9 +31,11 @@ export function interpretZcrxProbe(probe: ZcrxRegisterProbe): ZcrxSupport {
   }
   switch (probe.errno) {
     case errno.EFAULT:
-      return result(true, true, probe.errno, 'the kernel has zcrx and this process may register NIC queues for it')
+      return result(true, true, probe.errno, 'the kernel has zcrx and this process may register queues')
     case errno.EPERM:
-      return result(false, true, probe.errno, 'the kernel has zcrx, but registering an interface queue needs CAP_NET_ADMIN')
+      return capNetAdmin === true
+        ? result(false, null, probe.errno, 'IORING_REGISTER_ZCRX_IFQ is refused (EPERM) despite CAP_NET_ADMIN: a seccomp filter or LSM?')
+        : result(false, true, probe.errno, 'the kernel has zcrx, but registering an interface queue needs CAP_NET_ADMIN')
     case errno.EOPNOTSUPP:
       return result(false, false, probe.errno, 'the kernel was built without CONFIG_IO_URING_ZCRX')
     case errno.EINVAL:
@@ -43,5 +47,6 @@ export function interpretZcrxProbe(probe: ZcrxRegisterProbe): ZcrxSupport {
 
 /** The zcrx register test on this kernel (a ring setup and one register call). */
 export function checkZcrx(): ZcrxSupport {
-  return interpretZcrxProbe(probeNative().probeZcrxRegister())
+  const status = parseProcStatus(readText('/proc/self/status') ?? '')
+  return interpretZcrxProbe(probeNative().probeZcrxRegister(), status.capNetAdmin)
 }

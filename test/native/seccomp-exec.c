@@ -1,5 +1,6 @@
-// Test helper: installs a seccomp filter that makes io_uring_setup fail with the given errno
-// (everything else allowed), then execs the given command. Usage: seccomp-exec ERRNO cmd args...
+// Test helper: installs a seccomp filter that makes one system call (io_uring_setup by default) fail
+// with the given errno, everything else allowed, then execs the command.
+// Usage: seccomp-exec ERRNO[:SYSCALL_NR] command [args...]
 #include <errno.h>
 #include <linux/audit.h>
 #include <linux/filter.h>
@@ -7,6 +8,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -25,16 +27,18 @@
 
 int main(int argc, char **argv) {
   if (argc < 3) {
-    fprintf(stderr, "usage: %s ERRNO command [args...]\n", argv[0]);
+    fprintf(stderr, "usage: %s ERRNO[:SYSCALL_NR] command [args...]\n", argv[0]);
     return 2;
   }
   unsigned err = (unsigned)atoi(argv[1]) & SECCOMP_RET_DATA;
+  const char *colon = strchr(argv[1], ':');
+  unsigned nr = colon ? (unsigned)atoi(colon + 1) : __NR_io_uring_setup;
   struct sock_filter filter[] = {
       BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
       BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ARCH, 1, 0),
       BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
       BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_io_uring_setup, 0, 1),
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, nr, 0, 1),
       BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | err),
       BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
   };

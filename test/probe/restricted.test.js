@@ -61,6 +61,23 @@ test('under seccomp, --format env says unavailable', async () => {
   assert.match(r.stdout, /^URING_HAVE_SEND_ZC=0$/m)
 })
 
+test('a filter on io_uring_register instead: setup works, what register would tell is unknown, nothing crashes', async () => {
+  const r = await runCli(['probe', '--functional', '--json'], {wrap: [helper, `${EPERM}:427`], timeoutMs: 30000})
+  assert.equal(r.code, 0, r.stderr)
+  const report = r.json()
+  assert.equal(report.availability.verdict, 'available')
+  assert.equal(report.query.errnoName, 'EPERM')
+  assert.equal(report.opcodes.source, null)
+  assert.equal(report.registerOpcodes.source, null)
+  assert.equal(report.setupFlags.items.find((f) => f.name === 'IORING_SETUP_SQPOLL').status, 'supported')
+  const caps = Object.fromEntries(report.capabilities.map((c) => [c.id, c]))
+  assert.equal(caps['send-zc'].present, false)
+  assert.equal(caps['send-zc'].detail, 'IORING_OP_SEND_ZC: could not be determined')
+  assert.equal(caps.sqpoll.present, true, 'needs only a setup test and io_uring_enter')
+  assert.match(caps.zcrx.detail, /could not be determined|despite CAP_NET_ADMIN/)
+  assert.match(report.zcrx.detail, /despite CAP_NET_ADMIN/, 'root has CAP_NET_ADMIN: the EPERM is the filter')
+})
+
 test('as an unprivileged user: available, SQPOLL accepted, zcrx refused for lack of CAP_NET_ADMIN', {skip: !isRoot && 'needs root to switch user'}, async () => {
   const r = await runCli(['probe', '--functional', '--json'], asNobody)
   assert.equal(r.code, 0, r.stderr)

@@ -13,7 +13,7 @@ const MiB = 1 << 20
 // Host facts of an ordinary unprivileged process with io_uring allowed; each test changes what it needs.
 function host(overrides = {}) {
   return {
-    uid: 1000, gid: 1000, fsgid: 1000, groups: [1000], capSysAdmin: false,
+    uid: 1000, gid: 1000, fsgid: 1000, groups: [1000], capSysAdmin: false, capNetAdmin: false,
     seccompMode: 0, seccompFilters: 0, lockedBytes: 0,
     ioUringDisabled: 0, ioUringGroup: -1, ioUringGroupName: null, user: 'alice',
     memlock: {soft: 8 * MiB, hard: 8 * MiB},
@@ -124,11 +124,12 @@ test('/proc/self/status parsing: credentials, CAP_SYS_ADMIN, seccomp, VmLck', ()
     'VmLck:\t      12 kB', 'CapEff:\t0000000000200000', 'Seccomp:\t2', 'Seccomp_filters:\t3',
   ].join('\n')
   assert.deepEqual(parseProcStatus(status), {
-    uid: 1000, gid: 1001, fsgid: 1002, groups: [4, 24, 27], capSysAdmin: true,
+    uid: 1000, gid: 1001, fsgid: 1002, groups: [4, 24, 27], capSysAdmin: true, capNetAdmin: false,
     seccompMode: 2, seccompFilters: 3, lockedBytes: 12 * 1024,
   })
   const plain = parseProcStatus('Uid:\t0\t0\t0\t0\nCapEff:\t0000000000000000\nGroups:\t\n')
   assert.equal(plain.capSysAdmin, false)
+  assert.equal(parseProcStatus('CapEff:\t0000000000001000').capNetAdmin, true)
   assert.deepEqual(plain.groups, [])
   assert.equal(plain.seccompMode, null, 'a kernel without the field is unknown, not 0')
 })
@@ -158,11 +159,15 @@ test('setup trials classify into supported, unsupported, not permitted and resou
 })
 
 test('the zcrx register answer maps to usable / kernel has it', () => {
-  assert.deepEqual([interpretZcrxProbe({setupErrno: 0, errno: EFAULT})].map((z) => [z.usable, z.kernelHas]), [[true, true]])
-  const noCap = interpretZcrxProbe({setupErrno: 0, errno: EPERM})
+  const zcrx = (errno, capNetAdmin = false, setupErrno = 0) => interpretZcrxProbe({setupErrno, errno}, capNetAdmin)
+  assert.deepEqual([zcrx(EFAULT, true).usable, zcrx(EFAULT, true).kernelHas], [true, true])
+  const noCap = zcrx(EPERM)
   assert.deepEqual([noCap.usable, noCap.kernelHas], [false, true])
-  assert.match(noCap.detail, /CAP_NET_ADMIN/)
-  assert.match(interpretZcrxProbe({setupErrno: 0, errno: EOPNOTSUPP}).detail, /CONFIG_IO_URING_ZCRX/)
-  assert.match(interpretZcrxProbe({setupErrno: 0, errno: EINVAL}).detail, /before 6\.15/)
-  assert.equal(interpretZcrxProbe({setupErrno: EINVAL, errno: 0}).kernelHas, false)
+  assert.match(noCap.detail, /needs CAP_NET_ADMIN/)
+  const filtered = zcrx(EPERM, true)
+  assert.deepEqual([filtered.usable, filtered.kernelHas], [false, null])
+  assert.match(filtered.detail, /despite CAP_NET_ADMIN/)
+  assert.match(zcrx(EOPNOTSUPP).detail, /CONFIG_IO_URING_ZCRX/)
+  assert.match(zcrx(EINVAL).detail, /before 6\.15/)
+  assert.equal(zcrx(0, false, EINVAL).kernelHas, false)
 })
