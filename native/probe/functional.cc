@@ -5,6 +5,7 @@
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/ioctl.h>
+#include <fcntl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -90,7 +91,22 @@ struct Loopback {
     int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0) return -errno;
     out.reset(fd);
-    if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) < 0) return -errno;
+    // Non-blocking connect, waited for with a bound. (SO_SNDTIMEO would bound a blocking one, but
+    // then io_uring task work arriving meanwhile surfaces as EINTR instead of a transparent restart.)
+    int flags = fcntl(fd, F_GETFL);
+    fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+    if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) < 0) {
+      if (errno != EINPROGRESS) return -errno;
+      pollfd pfd{fd, POLLOUT, 0};
+      int r = poll(&pfd, 1, kWaitMs);
+      if (r < 0) return -errno;
+      if (r == 0) return -ETIMEDOUT;
+      int err = 0;
+      socklen_t len = sizeof(err);
+      if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0) return -errno;
+      if (err) return -err;
+    }
+    fcntl(fd, F_SETFL, flags);
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
     return 0;
@@ -324,7 +340,7 @@ FunctionalResult send_zc() {
   Ring ring;
   if (int e = ring.init(small())) return fail(-e, "io_uring_setup failed");
   const std::string data = pattern(4096);
-  prep::send_zc(ring.get_sqe(), lb.client.get(), data.data(), static_cast<uint32_t>(data.size()), 0, 1);
+  prep::send_zc(ring.get_sqe(), lb.client.get(), data.data(), static_cast<uint32_t>(data.size()), MSG_NOSIGNAL, 1);
   std::vector<abi::Cqe> cqes;
   int e = collect(ring, cqes, 2);
   if (!cqes.empty() && cqes[0].res < 0) return fail(-cqes[0].res, "the zero-copy send failed");
