@@ -1,6 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand, describeWithExitCodes} from '../base/command.js'
+import {usageError} from '../base/errors.js'
 import {UlimitExit, ulimitExitCodes} from '../limits/errors.js'
 import {renderUlimit, shortfallLine, ulimitJson} from '../limits/render.js'
 import {type Role} from '../limits/plan.js'
@@ -41,13 +42,14 @@ limit through prlimit(2) and prints it before and after; a refused change leaves
     pid: Flags.integer({description: 'report (or change) this process instead of the invoking shell', min: 1, exclusive: ['self']}),
     self: Flags.boolean({description: "report uringctl's own process (Node has raised its soft limit)"}),
     connections: Flags.integer({description: 'plan for holding this many connections', min: 1, max: 1_000_000_000}),
-    role: Flags.option({options: ['server', 'client'] as const, description: 'what holds the connections [default: server]', dependsOn: ['connections']})(),
+    role: Flags.option({options: ['server', 'client'] as const, description: 'what holds the connections [default: server]'})(),
     require: Flags.string({description: 'NAME OP VALUE check, e.g. nofile>=65536 (repeatable, comma-separated)', multiple: true}),
     nofile: Flags.string({description: 'set the open-files limit: SOFT:HARD, SOFT:, :HARD, VALUE or unlimited', exclusive: ['connections', 'require']}),
   }
 
   async run(): Promise<unknown> {
     const {flags} = await this.parse(Ulimit)
+    if (flags.role && flags.connections === undefined) throw usageError('--role says what holds the --connections N: give --connections too.')
     const result = ulimit({
       target: {pid: flags.pid, self: flags.self},
       connections: flags.connections,

@@ -26,7 +26,7 @@ const specForms = 'SOFT:HARD, SOFT:, :HARD or VALUE (both), each a whole number 
 function parseSide(text: string, whole: string): number {
   if (text === 'unlimited' || text === 'infinity') return Infinity
   if (!/^\d+$/.test(text) || !Number.isSafeInteger(Number(text))) {
-    throw usageError(`--nofile "${whole}": "${text}" is not a whole number or unlimited (forms: ${specForms})`)
+    throw usageError(`--nofile "${whole}": "${text}" is not a whole number or unlimited (forms: ${specForms}).`)
   }
   return Number(text)
 }
@@ -35,7 +35,7 @@ export function parseLimitSpec(text: string): LimitSpec {
   const whole = text.trim()
   const parts = whole.split(':')
   if (whole === '' || parts.length > 2 || (parts.length === 2 && parts[0] === '' && parts[1] === '')) {
-    throw usageError(`--nofile "${text}" is not one of ${specForms}`)
+    throw usageError(`--nofile "${text}" is not one of ${specForms}.`)
   }
   if (parts.length === 1) {
     const value = parseSide(parts[0], whole)
@@ -96,11 +96,13 @@ function refusal(paths: SystemPaths, native: LimitsNative, pid: number, errno: n
       owner = readProcessInfo(paths, pid).uid
     } catch {}
     if (!privileged && owner !== null && owner !== self.uid) {
-      return permissionDenied(`pid ${pid} belongs to uid ${owner}, not to you (uid ${self.uid}): only its user or root may change its limits`)
+      const needed = self.uid === 0 ? 'CAP_SYS_RESOURCE, which this root process lacks' : 'its own user or root'
+      return permissionDenied(`pid ${pid} belongs to uid ${owner}, not to you (uid ${self.uid}): changing its limits needs ${needed}`)
     }
     if (raise.hardRaised) {
+      const who = self.uid === 0 ? 'CAP_SYS_RESOURCE, which this root process lacks (a container or bounding set dropped it)' : 'root (CAP_SYS_RESOURCE)'
       return permissionDenied(
-        `raising pid ${pid}'s hard limit from ${formatLimit(raise.from ?? 0)} to ${formatLimit(raise.to ?? 0)} needs root (CAP_SYS_RESOURCE); without it, lower the hard limit or move the soft limit up to it`,
+        `raising pid ${pid}'s hard limit from ${formatLimit(raise.from ?? 0)} to ${formatLimit(raise.to ?? 0)} needs ${who}; without it, lower the hard limit or move the soft limit up to it`,
       )
     }
     return permissionDenied(`not permitted to change pid ${pid}'s limits (EPERM): run as its user or as root`)

@@ -7,7 +7,7 @@ import type {SystemPaths} from './proc.js'
 export interface HostFigures {
   /** fs.nr_open: no process's nofile hard limit may exceed it (systemd's LimitNOFILE=infinity becomes it). */
   nrOpen: number
-  /** fs.file-max: open files on the whole host. */
+  /** fs.file-max: open files on the whole host (Infinity for systemd's LONG_MAX). */
   fileMax: number
   /** fs.file-nr: files allocated now, allocated-but-unused (always 0 since 2.6), and file-max. */
   fileNr: {allocated: number; unused: number; max: number}
@@ -51,7 +51,8 @@ export function readSysctl(paths: SystemPaths, name: HostSysctl): number[] {
   } catch (error) {
     throw new Error(`cannot read ${file} (${(error as NodeJS.ErrnoException).code}): is /proc mounted with this network namespace's sysctls?`)
   }
-  return text.trim().split(/\s+/).map(Number)
+  // systemd sets fs.file-max to LONG_MAX, meaning "no limit"; a double cannot hold it exactly anyway.
+  return text.trim().split(/\s+/).map((word) => (Number(word) >= 2 ** 63 - 1 ? Infinity : Number(word)))
 }
 
 export function parseMemTotal(meminfo: string): number {

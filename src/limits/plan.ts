@@ -85,7 +85,7 @@ function nofileChecks(figures: Figures, need: number): PlanCheck[] {
     unit: 'fds',
     explanation: hardOk
       ? `programs started from pid ${pid} may raise their soft limit up to ${formatLimit(hard)}`
-      : `no program started from pid ${pid} can open more than ${hard} files; only root can raise a hard limit${nrOpenShort}`,
+      : `no program started from pid ${pid} can open more than ${hard} files; only root (CAP_SYS_RESOURCE) can raise a hard limit${nrOpenShort}`,
     fixes: hardOk ? [] : raiseNofile(figures, need, need),
   }
   const softCheck: PlanCheck = {
@@ -190,7 +190,7 @@ function fileMaxCheck(figures: Figures, need: number): PlanCheck {
     have: free,
     need,
     unit: 'fds',
-    explanation: `${fileNr.allocated} of ${fileMax} open files are in use host-wide, ${free} left` + (ok ? '' : '; beyond it every open() and accept() fails with ENFILE'),
+    explanation: `${fileNr.allocated} of ${formatLimit(fileMax)} open files are in use host-wide, ${formatLimit(free)} left` + (ok ? '' : '; beyond it every open() and accept() fails with ENFILE'),
     fixes: ok ? [] : [sysctlFix('fs.file-max', String(fileNr.allocated + need))],
   }
 }
@@ -365,14 +365,19 @@ function trapsFor(figures: Figures, fdsNeeded: number, checks: PlanCheck[]): Tra
         `${fdsNeeded} fds need poll, epoll or io_uring; a select() program must keep its soft limit at ${planConstants.fdSetSize}`,
     })
   }
+  // A hard limit equal to fs.nr_open is what LimitNOFILE=infinity (or a container runtime's default) leaves behind.
+  const looksInfinite = figures.limits.nofile.hard === figures.host.nrOpen
+  if (nofileShort || looksInfinite) {
+    traps.push({
+      id: 'limitnofile-infinity',
+      message:
+        (looksInfinite ? `pid ${figures.target.pid}'s hard limit equals fs.nr_open, the mark of LimitNOFILE=infinity. ` : '') +
+        `systemd's LimitNOFILE=infinity does not mean unlimited: it becomes fs.nr_open (${figures.host.nrOpen} here), and programs that size tables by the limit ` +
+        'or close every possible fd at start-up get slow and memory-hungry. Give the number you need',
+    })
+  }
   if (nofileShort) {
     traps.push(
-      {
-        id: 'limitnofile-infinity',
-        message:
-          `systemd's LimitNOFILE=infinity does not mean unlimited: it becomes fs.nr_open (${figures.host.nrOpen} here), and programs that size tables by the limit ` +
-          'or close every possible fd at start-up get slow and memory-hungry. Give the number you need',
-      },
       {
         id: 'bash-ulimit-n',
         message: "bash's `ulimit -n N` sets the soft AND the hard limit: a non-root shell can then never raise it again. Use `ulimit -Sn N` for the soft limit only",

@@ -21,8 +21,15 @@ export function renderUlimit(result: UlimitResult): string {
 
 const howLabel = {'invoking-shell': 'the invoking shell', pid: 'chosen by --pid', self: 'uringctl itself (--self)'} as const
 
+/** argv as a shell would need it typed: bare words, '...' quoting, or $'...' for newlines and control characters. */
 function commandLine(words: string[]): string {
-  return words.map((word) => (/^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`)).join(' ')
+  return words
+    .map((word) => {
+      if (/^[\w@%+=:,./-]+$/.test(word)) return word
+      if (/[\x00-\x1f\x7f]/.test(word)) return `$'${word.replaceAll('\\', '\\\\').replaceAll("'", "\\'").replaceAll('\n', '\\n').replaceAll('\t', '\\t').replace(/[\x00-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)}'`
+      return `'${word.replaceAll("'", `'\\''`)}'`
+    })
+    .join(' ')
 }
 
 export function renderTarget(target: Target): string {
@@ -54,8 +61,8 @@ function hostRows(host: HostFigures): Cell[][] {
   const inBytes = (pages: number) => formatBytes(pages * pageSize)
   return [
     ['fs.nr_open', host.nrOpen, 'highest nofile hard limit any process may have'],
-    ['fs.file-max', host.fileMax, 'open files on the whole host'],
-    ['fs.file-nr', `${host.fileNr.allocated} ${host.fileNr.unused} ${host.fileNr.max}`, `${host.fileNr.allocated} files open on the host now`],
+    ['fs.file-max', formatLimit(host.fileMax), 'open files on the whole host'],
+    ['fs.file-nr', `${host.fileNr.allocated} ${host.fileNr.unused} ${formatLimit(host.fileNr.max)}`, `${host.fileNr.allocated} files open on the host now`],
     ['net.core.somaxconn', host.somaxconn, 'cap on every listen() backlog'],
     ['net.ipv4.tcp_max_syn_backlog', host.tcpMaxSynBacklog, 'handshakes in progress per listener'],
     ['net.ipv4.ip_local_port_range', `${ports.low} ${ports.high}`, `${ports.count} ephemeral ports: connections per destination for a client`],

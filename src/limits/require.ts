@@ -50,13 +50,13 @@ export function parseRequirements(inputs: string[]): Requirement[] {
   const requirements: Requirement[] = []
   for (const expression of inputs.flatMap((input) => input.split(',')).map((e) => e.trim()).filter(Boolean)) {
     const match = /^([a-z0-9_.-]+)\s*(>=|<=|>|<|=)\s*(\S+)$/i.exec(expression)
-    if (!match) throw usageError(`--require "${expression}" is not ${grammar}`)
+    if (!match) throw usageError(`--require "${expression}" is not ${grammar}.`)
     const [, name, operator, valueText] = match
     if (!(name in requirableFigures)) {
-      throw usageError(`--require "${expression}": unknown name "${name}"; valid names: ${Object.keys(requirableFigures).join(', ')}`)
+      throw usageError(`--require "${expression}": unknown name "${name}"; valid names: ${Object.keys(requirableFigures).join(', ')}.`)
     }
     const value = parseQuantity(valueText)
-    if (value === null) throw usageError(`--require "${expression}": "${valueText}" is not a number with optional K/M/G/T, or unlimited`)
+    if (value === null) throw usageError(`--require "${expression}": "${valueText}" is not a number with optional K/M/G/T, or unlimited.`)
     requirements.push({expression, name, operator: operator as Operator, value})
   }
   return requirements
