@@ -1,6 +1,5 @@
 // Renders `uringctl ulimit` results: tables for people, and the JSON form (Infinity as "unlimited").
 import {type Cell, renderTable} from '../output/table.js'
-import type {LimitChange} from './change.js'
 import type {HostFigures} from './host.js'
 import type {ConnectionPlan, PlanCheck} from './plan.js'
 import {formatBytes, formatLimit} from './quantities.js'
@@ -105,7 +104,7 @@ export function shortfallLine(results: RequirementResult[]): string | null {
 }
 
 function renderChange(result: UlimitChange): string {
-  const {change} = result as {change: LimitChange}
+  const {change} = result
   const rows: Cell[][] = [
     ['soft', formatLimit(change.before.soft), formatLimit(change.after.soft)],
     ['hard', formatLimit(change.before.hard), formatLimit(change.after.hard)],

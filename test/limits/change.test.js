@@ -4,7 +4,7 @@ import {readFileSync} from 'node:fs'
 import {describe, test} from 'node:test'
 
 import {runCli} from '../helpers/cli.js'
-import {prlimitOf, startSleeper} from './processes.js'
+import {jsonBetween, prlimitOf, startShell, startSleeper, uringctl} from './processes.js'
 
 const nobody = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups']
 // oclif looks for user plugins under $HOME: nobody's home does not exist, so nothing is read.
@@ -126,4 +126,19 @@ test('--nofile with --self, and --pid with --self, are usage errors', async () =
   assert.match(self.stderr, /--nofile with --self/)
   const both = await runCli(['ulimit', '--self', '--pid', '1'])
   assert.equal(both.code, 2)
+})
+
+test('--nofile without --pid changes the invoking shell, as that shell\'s own ulimit then shows', async () => {
+  const shell = startShell(`ulimit -Sn 1000\necho __BEGIN__\n${uringctl} ulimit --nofile 1500: --json\necho __END__\nulimit -Sn`)
+  try {
+    const {stdout} = await shell.done()
+    const result = jsonBetween(stdout, '__BEGIN__', '__END__')
+    assert.equal(result.target.pid, shell.pid)
+    assert.equal(result.change.before.soft, 1000)
+    assert.equal(result.change.after.soft, 1500)
+    assert.equal(stdout.trim().split('\n').at(-1), '1500')
+    assert.deepEqual(nofileOf(shell.pid), result.change.after)
+  } finally {
+    await shell.close()
+  }
 })

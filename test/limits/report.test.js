@@ -19,6 +19,8 @@ test('default target is the bash that ran node bin/run.js, with its own limits, 
   try {
     const {stdout} = await shell.done()
     const report = jsonBetween(stdout, '__DEFAULT__', '__SELF__')
+    assert.deepEqual(Object.keys(report), ['schemaVersion', 'target', 'limits', 'openFds', 'host', 'plan', 'requirements'])
+    assert.equal(report.schemaVersion, 1)
     assert.equal(report.target.pid, shell.pid)
     assert.equal(report.target.how, 'invoking-shell')
     assert.equal(report.target.comm, 'bash')
