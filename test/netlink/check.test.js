@@ -114,6 +114,20 @@ describe('this machine\'s interfaces', () => {
   })
 })
 
+describe('without privileges', {skip: (process.getuid() !== 0 || spawnSync('setpriv', ['--version']).status !== 0) && 'needs root and setpriv to drop to nobody'}, () => {
+  test('as nobody: reading works, zcrx says the kernel has it but CAP_NET_ADMIN is missing', async () => {
+    const wrap = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--inh-caps=-all', '--bounding-set=-all']
+    const r = await runCli(['tcp-data-split', 'check', 'lo', '--zcrx', '--json'], {wrap, env: {HOME: '/tmp'}})
+    assert.equal(r.code, 3)
+    const checks = Object.fromEntries(r.json().interfaces[0].zcrx.checks.map((c) => [c.id, c]))
+    assert.equal(checks['cap-net-admin'].status, 'fail')
+    assert.match(checks['cap-net-admin'].evidence, /CapEff lacks CAP_NET_ADMIN/)
+    assert.ok(checks['cap-net-admin'].fix)
+    assert.notEqual(checks['kernel-zcrx'].status, 'unknown')
+    assert.equal(r.json().interfaces[0].ringsUnavailable.errno, 'EOPNOTSUPP', 'GET requests need no privilege')
+  })
+})
+
 describe('bad input', () => {
   test('an unknown interface: exit 4, one line naming the interfaces that exist', async () => {
     const r = await runCli(['tcp-data-split', 'check', 'lo', 'uringctl-nope0'])

@@ -8,14 +8,13 @@ export default class TcpDataSplitCheck extends BaseCommand {
   static override summary = 'Check TCP header/data split and io_uring zero-copy receive readiness, per interface'
 
   static override description = describeWithExitCodes(
-    `Asks the kernel over ethtool netlink (ETHTOOL_MSG_RINGS_GET) whether each interface splits TCP headers
-from payload, exactly as the kernel reports it: on, off, not reported (what ethtool -g prints as "n/a"),
-or an unknown value. Also shows the HDS threshold, ring sizes, and why a driver reports no ring
-parameters at all (EOPNOTSUPP). With no interface named, checks every interface in this network namespace.
-
-Every run also evaluates io_uring zero-copy receive (zcrx) readiness; --zcrx shows those checks (kernel
-support, io_uring allowed, CAP_NET_ADMIN, real NIC, driver, split on, HDS threshold 0, two RX queues, no
-XDP, target queue free) and makes the exit code depend on them. Read-only: nothing is changed.`,
+    'Asks the kernel over ethtool netlink (ETHTOOL_MSG_RINGS_GET) whether each interface splits TCP headers from payload, '
+      + 'exactly as the kernel reports it: on, off, not reported (what ethtool -g prints as "n/a"), or an unknown value; '
+      + 'also the HDS threshold, ring sizes, and why a driver reports no ring parameters at all (EOPNOTSUPP). '
+      + 'With no interface named, checks every interface in this network namespace.\n\n'
+      + 'Every run also evaluates io_uring zero-copy receive (zcrx) readiness. --zcrx shows those checks (kernel support, '
+      + 'io_uring allowed, CAP_NET_ADMIN, real NIC, driver, split on, HDS threshold 0, two RX queues, no XDP, target queue free) '
+      + 'and makes the exit code depend on them. Read-only: nothing on the host is changed.',
     [
       {code: tcpDataSplitExitCodes.notSupported, meaning: 'an interface does not support TCP data split (with --zcrx: is not zcrx-ready)'},
       {code: tcpDataSplitExitCodes.noSuchInterface, meaning: 'no such interface (the message lists the ones that exist)'},
