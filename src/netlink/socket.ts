@@ -1,6 +1,6 @@
 // A netlink socket that sends one request at a time and returns the decoded answer to it.
 import {addon} from '../native/addon.js'
-import {type ExtendedAck, type NetlinkHeader, type NetlinkMessage, decodeDatagram, encodeMessage} from './codec.js'
+import {type ExtendedAck, type NetlinkMessage, decodeDatagram, encodeMessage} from './codec.js'
 import type {NetlinkNative} from './native.js'
 import {messageFlag, netlinkProtocol} from './protocol.js'
 
@@ -97,4 +97,3 @@ export function withSocket<T>(protocol: 'generic' | 'route', fn: (socket: Netlin
   }
 }
 
-export type {NetlinkHeader}
