@@ -9,8 +9,10 @@
 #include <string>
 
 #include "limits/prlimit.h"
+#include "netlink/socket.h"
 #include "uring/prep.h"
 #include "uring/ring.h"
+#include "zcrx/register_test.h"
 
 namespace {
 
@@ -75,7 +77,50 @@ Napi::Value ErrnoName(const Napi::CallbackInfo& info) {
 
 // --- netlink (uringctl tcp-data-split) -------------------------------------------------------------
 
-// (netlink socket functions go here)
+// netlinkOpen(protocol) -> fd; throws with the errno name when the socket cannot be opened.
+Napi::Value NetlinkOpen(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd = netlink::open_socket(info[0].As<Napi::Number>().Int32Value());
+  if (fd < 0) {
+    Napi::Error error = Napi::Error::New(env, std::string("netlink socket: ") + strerror(-fd));
+    error.Set("errno", Napi::Number::New(env, -fd));
+    throw error;
+  }
+  return Napi::Number::New(env, fd);
+}
+
+// netlinkTransact(fd, request: Buffer, timeoutMs, maxBytes) -> {errno, datagrams: Buffer[]}
+Napi::Value NetlinkTransact(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd = info[0].As<Napi::Number>().Int32Value();
+  Napi::Buffer<uint8_t> request = info[1].As<Napi::Buffer<uint8_t>>();
+  int timeout_ms = info[2].As<Napi::Number>().Int32Value();
+  size_t max_bytes = static_cast<size_t>(info[3].As<Napi::Number>().Int64Value());
+  netlink::Reply reply = netlink::transact(fd, request.Data(), request.Length(), timeout_ms, max_bytes);
+  Napi::Object result = Napi::Object::New(env);
+  result.Set("errno", -reply.error);
+  Napi::Array datagrams = Napi::Array::New(env, reply.datagrams.size());
+  for (size_t i = 0; i < reply.datagrams.size(); ++i) {
+    const auto& d = reply.datagrams[i];
+    datagrams.Set(i, Napi::Buffer<uint8_t>::Copy(env, d.data(), d.size()));
+  }
+  result.Set("datagrams", datagrams);
+  return result;
+}
+
+Napi::Value NetlinkClose(const Napi::CallbackInfo& info) {
+  netlink::close_socket(info[0].As<Napi::Number>().Int32Value());
+  return info.Env().Undefined();
+}
+
+// zcrxRegisterTest() -> {setupErrno, registerErrno}: see native/zcrx/register_test.h.
+Napi::Value ZcrxRegisterTest(const Napi::CallbackInfo& info) {
+  zcrx::RegisterTest test = zcrx::register_test();
+  Napi::Object result = Napi::Object::New(info.Env());
+  result.Set("setupErrno", -test.setup_error);
+  result.Set("registerErrno", -test.register_error);
+  return result;
+}
 
 // --- limits (uringctl ulimit) ----------------------------------------------------------------------
 
@@ -142,6 +187,10 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   // echo bench
 
   // netlink
+  exports.Set("netlinkOpen", Napi::Function::New(env, NetlinkOpen));
+  exports.Set("netlinkTransact", Napi::Function::New(env, NetlinkTransact));
+  exports.Set("netlinkClose", Napi::Function::New(env, NetlinkClose));
+  exports.Set("zcrxRegisterTest", Napi::Function::New(env, ZcrxRegisterTest));
 
   // limits
   exports.Set("limitsGet", Napi::Function::New(env, LimitsGet));
