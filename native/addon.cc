@@ -2,9 +2,13 @@
 // Everything below it (uring/, echo/, bench/, netlink/, limits/) is plain C++ with no N-API in it.
 #include <napi.h>
 
+#include <cmath>
 #include <cstring>
+#include <limits>
+#include <optional>
 #include <string>
 
+#include "limits/prlimit.h"
 #include "netlink/socket.h"
 #include "uring/prep.h"
 #include "uring/ring.h"
@@ -120,7 +124,55 @@ Napi::Value ZcrxRegisterTest(const Napi::CallbackInfo& info) {
 
 // --- limits (uringctl ulimit) ----------------------------------------------------------------------
 
-// (limits functions go here)
+// Limits cross to JS as numbers, RLIM_INFINITY as Infinity (every real nofile/memlock/nproc fits 2^53).
+Napi::Object LimitToJs(Napi::Env env, int err, const limits::Limit& limit) {
+  Napi::Object result = Napi::Object::New(env);
+  result.Set("errno", err < 0 ? -err : 0);
+  auto value = [](uint64_t v) {
+    return v == limits::kUnlimited ? std::numeric_limits<double>::infinity() : static_cast<double>(v);
+  };
+  result.Set("soft", err < 0 ? std::numeric_limits<double>::quiet_NaN() : value(limit.soft));
+  result.Set("hard", err < 0 ? std::numeric_limits<double>::quiet_NaN() : value(limit.hard));
+  return result;
+}
+
+int LimitResourceArg(const Napi::CallbackInfo& info, size_t index) {
+  std::string name = info[index].As<Napi::String>().Utf8Value();
+  std::optional<int> resource = limits::resource_by_name(name);
+  if (!resource) throw Napi::TypeError::New(info.Env(), "unknown resource: " + name);
+  return *resource;
+}
+
+uint64_t LimitValueArg(const Napi::CallbackInfo& info, size_t index) {
+  double v = info[index].As<Napi::Number>().DoubleValue();
+  if (std::isinf(v) && v > 0) return limits::kUnlimited;
+  if (!(v >= 0) || v > 9007199254740991.0 || std::floor(v) != v)
+    throw Napi::TypeError::New(info.Env(), "limit values must be whole numbers or Infinity");
+  return static_cast<uint64_t>(v);
+}
+
+// limitsGet(pid, resource) -> {errno, soft, hard}
+Napi::Value LimitsGet(const Napi::CallbackInfo& info) {
+  pid_t pid = info[0].As<Napi::Number>().Int32Value();
+  int resource = LimitResourceArg(info, 1);
+  limits::Limit limit;
+  int err = limits::get(pid, resource, limit);
+  return LimitToJs(info.Env(), err, limit);
+}
+
+// limitsSet(pid, resource, soft, hard) -> {errno, soft, hard} where soft/hard are the replaced limit.
+Napi::Value LimitsSet(const Napi::CallbackInfo& info) {
+  pid_t pid = info[0].As<Napi::Number>().Int32Value();
+  int resource = LimitResourceArg(info, 1);
+  limits::Limit want{LimitValueArg(info, 2), LimitValueArg(info, 3)};
+  limits::Limit before;
+  int err = limits::set(pid, resource, want, before);
+  return LimitToJs(info.Env(), err, before);
+}
+
+Napi::Value PageSize(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(limits::page_size()));
+}
 
 }  // namespace
 
@@ -141,6 +193,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("zcrxRegisterTest", Napi::Function::New(env, ZcrxRegisterTest));
 
   // limits
+  exports.Set("limitsGet", Napi::Function::New(env, LimitsGet));
+  exports.Set("limitsSet", Napi::Function::New(env, LimitsSet));
+  exports.Set("pageSize", Napi::Function::New(env, PageSize));
 
   return exports;
 }
