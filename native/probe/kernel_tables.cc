@@ -1,6 +1,5 @@
 #include "probe/kernel_tables.h"
 
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -80,29 +79,6 @@ QueryOutcome query_opcodes() {
   int r = uring::sys::register_op(-1, catalog::reg::REGISTER_QUERY, &hdr, 0);
   out.err = r < 0 ? -r : 0;
   out.result = hdr.result;
-  return out;
-}
-
-ZcrxRegisterProbe probe_zcrx_register() {
-  ZcrxRegisterProbe out;
-  abi::Params p{};
-  p.flags = catalog::setup::SINGLE_ISSUER | catalog::setup::DEFER_TASKRUN | catalog::setup::CQE32;
-  RingFd ring(uring::sys::setup(4, &p));
-  if (ring.fd < 0) {
-    out.setup_err = -ring.fd;
-    return out;
-  }
-  // An unreadable page as the registration argument: the kernel checks privileges and ring flags,
-  // then fails the copy with EFAULT, before touching any device.
-  size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
-  void* unreadable = mmap(nullptr, page, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (unreadable == MAP_FAILED) {
-    out.setup_err = errno;
-    return out;
-  }
-  int r = uring::sys::register_op(ring.fd, catalog::reg::REGISTER_ZCRX_IFQ, unreadable, 1);
-  out.err = r < 0 ? -r : 0;
-  munmap(unreadable, page);
   return out;
 }
 

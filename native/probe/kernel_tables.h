@@ -1,5 +1,6 @@
 // What the kernel says it knows: request opcodes (IORING_REGISTER_PROBE), register opcodes (the
-// restriction parser's range check), IORING_REGISTER_QUERY (6.18+) and the zcrx register path.
+// restriction parser's range check) and IORING_REGISTER_QUERY (6.18+). The zcrx register test is
+// shared with tcp-data-split: native/zcrx/register_test.h.
 #pragma once
 #include <cstdint>
 #include <vector>
@@ -29,13 +30,5 @@ struct QueryOutcome {
   uring::abi::QueryOpcodes opcodes{};
 };
 QueryOutcome query_opcodes();
-
-struct ZcrxRegisterProbe {
-  int setup_err = 0;  // errno creating the DEFER_TASKRUN|CQE32 ring zcrx requires
-  int err = 0;        // errno of IORING_REGISTER_ZCRX_IFQ with an unreadable argument
-};
-// EFAULT: the kernel has zcrx and we may use it; EPERM: it has zcrx, we lack CAP_NET_ADMIN;
-// EOPNOTSUPP: built without CONFIG_IO_URING_ZCRX; EINVAL: the opcode is unknown (before 6.15).
-ZcrxRegisterProbe probe_zcrx_register();
 
 }  // namespace probe

@@ -5,14 +5,12 @@ import {colorEnabled} from './terminal.js'
 export type Cell = string | number | boolean | null | undefined
 
 /** A plain-text table; borders and header colour only when the terminal takes colour. */
-export function renderTable(head: string[], rows: Cell[][], options: {title?: string; compact?: boolean} = {}): string {
+export function renderTable(head: string[], rows: Cell[][], options: {title?: string} = {}): string {
   const color = colorEnabled()
-  // compact: no rule between body rows, for long lists (opcodes, flags).
-  const rowRules = options.compact ? {mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': ''} : {}
   const table = new Table({
     head,
     style: color ? {head: ['cyan'], border: ['grey']} : {head: [], border: []},
-    chars: {...(color ? {} : asciiBorders), ...rowRules},
+    chars: color ? compactBorders : {...asciiBorders, ...compactBorders},
   })
   for (const row of rows) table.push(row.map((cell) => formatCell(cell)))
   const body = table.toString()
@@ -24,6 +22,9 @@ function formatCell(cell: Cell): string {
   if (typeof cell === 'boolean') return cell ? 'yes' : 'no'
   return String(cell)
 }
+
+// No separator line between body rows: long tables stay readable.
+const compactBorders = {'left-mid': '', mid: '', 'mid-mid': '', 'right-mid': ''}
 
 const asciiBorders = {
   top: '-', 'top-mid': '+', 'top-left': '+', 'top-right': '+',

@@ -33,9 +33,10 @@ export interface QueryOutcome {
   nrQueryOpcodes: number
 }
 
-export interface ZcrxRegisterProbe {
+/** The zcrx register test shared with tcp-data-split (native/zcrx/register_test.h). */
+export interface ZcrxRegisterTest {
   setupErrno: number
-  errno: number
+  registerErrno: number
 }
 
 export interface FunctionalOutcome {
@@ -50,7 +51,7 @@ export interface ProbeNative {
   probeOpcodes(): OpcodeProbe
   probeRegisterOpcodes(limit: number): RegisterOpcodeProbe
   probeQuery(): QueryOutcome
-  probeZcrxRegister(): ZcrxRegisterProbe
+  zcrxRegisterTest(): ZcrxRegisterTest
   probeFunctional(name: string): FunctionalOutcome
   probeFunctionalNames(): string[]
 }

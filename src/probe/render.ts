@@ -52,11 +52,11 @@ function renderText(report: ProbeReport): string {
   out.push(renderTable(
     ['capability', 'present', 'since', 'source', 'detail'],
     report.capabilities.map((c) => [c.id, c.present, c.since, c.sources.join(', '), c.detail]),
-    {title: `Capabilities${report.functional ? ' (with functional tests)' : ' (add --functional to run each once)'}`, compact: true},
+    {title: `Capabilities${report.functional ? ' (with functional tests)' : ' (add --functional to run each once)'}`},
   ), '')
   if (report.features.word !== null) {
     out.push(renderTable(['bit', 'feature', 'since', 'set'], bitRows(report.features),
-      {title: `Features: ${report.features.word} (from ${report.features.source})`, compact: true}), '')
+      {title: `Features: ${report.features.word} (from ${report.features.source})`}), '')
   }
   if (report.setupFlags.items.length > 0) {
     out.push(renderTable(
@@ -68,7 +68,7 @@ function renderText(report: ProbeReport): string {
         `${f.status}${f.errnoName ? ` (${f.errnoName})` : ''}${f.note ? `: ${f.note}` : ''}`,
         f.testedWith.map((n) => n.replace('IORING_SETUP_', '')).join('+') || '-',
       ]),
-      {title: `Setup flags: each tried in io_uring_setup with its prerequisites${report.query.ringSetupFlags ? ` (query: ${report.query.ringSetupFlags})` : ''}`, compact: true},
+      {title: `Setup flags: each tried in io_uring_setup with its prerequisites${report.query.ringSetupFlags ? ` (query: ${report.query.ringSetupFlags})` : ''}`},
     ), '')
   }
   if (report.opcodes.items.length > 0) {
@@ -78,7 +78,7 @@ function renderText(report: ProbeReport): string {
     out.push(renderTable(
       ['op', 'opcode', 'since', 'supported'],
       o.items.map((i) => [i.op, i.name, since(i.since, i.known), i.supported ?? (i.known ? 'known' : false)]),
-      {title: `Opcodes: ${count}, last_op ${o.lastOp} (from ${o.source})`, compact: true},
+      {title: `Opcodes: ${count}, last_op ${o.lastOp} (from ${o.source})`},
     ), '')
   }
   if (report.registerOpcodes.items.length > 0) {
@@ -86,12 +86,12 @@ function renderText(report: ProbeReport): string {
     out.push(renderTable(
       ['op', 'register opcode', 'since', 'known'],
       r.items.map((i) => [i.op, i.name, since(i.since, i.known !== false), i.known]),
-      {title: `Register opcodes: ${r.count} known (from ${r.source})`, compact: true},
+      {title: `Register opcodes: ${r.count} known (from ${r.source})`},
     ), '')
   }
   for (const [title, section] of [['Enter flags', report.enterFlags], ['SQE flags', report.sqeFlags]] as const) {
     if (section.word !== null) {
-      out.push(renderTable(['bit', 'flag', 'since', 'accepted'], bitRows(section), {title: `${title}: ${section.word} (from ${section.source})`, compact: true}), '')
+      out.push(renderTable(['bit', 'flag', 'since', 'accepted'], bitRows(section), {title: `${title}: ${section.word} (from ${section.source})`}), '')
     }
   }
   const q = report.query

@@ -159,7 +159,7 @@ test('setup trials classify into supported, unsupported, not permitted and resou
 })
 
 test('the zcrx register answer maps to usable / kernel has it', () => {
-  const zcrx = (errno, capNetAdmin = false, setupErrno = 0) => interpretZcrxProbe({setupErrno, errno}, capNetAdmin)
+  const zcrx = (errno, capNetAdmin = false, setupErrno = 0) => interpretZcrxProbe({setupErrno, registerErrno: errno}, capNetAdmin)
   assert.deepEqual([zcrx(EFAULT, true).usable, zcrx(EFAULT, true).kernelHas], [true, true])
   const noCap = zcrx(EPERM)
   assert.deepEqual([noCap.usable, noCap.kernelHas], [false, true])
