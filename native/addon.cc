@@ -10,6 +10,9 @@
 
 #include "limits/prlimit.h"
 #include "netlink/socket.h"
+#include "probe/functional.h"
+#include "probe/kernel_tables.h"
+#include "probe/setup_trial.h"
 #include "uring/prep.h"
 #include "uring/ring.h"
 #include "zcrx/register_test.h"
@@ -65,7 +68,88 @@ Napi::Value ErrnoName(const Napi::CallbackInfo& info) {
 
 // --- probe (uringctl probe) -----------------------------------------------------------------------
 
-// (probe functions go here)
+// probeSetup(flags) -> {errno, features, sqEntries, cqEntries, resource, resourceErrno}
+Napi::Value ProbeSetup(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  uint32_t flags = info.Length() > 0 ? info[0].As<Napi::Number>().Uint32Value() : 0;
+  probe::SetupTrial trial = probe::try_setup(flags);
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("errno", trial.err);
+  out.Set("features", trial.features);
+  out.Set("sqEntries", trial.sq_entries);
+  out.Set("cqEntries", trial.cq_entries);
+  out.Set("resource", trial.resource.empty() ? env.Null() : Napi::String::New(env, trial.resource));
+  out.Set("resourceErrno", trial.resource_err);
+  return out;
+}
+
+// probeOpcodes() -> {errno, lastOp, flags: number[]}
+Napi::Value ProbeOpcodes(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  probe::OpcodeProbe probe = probe::probe_opcodes();
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("errno", probe.err);
+  out.Set("lastOp", probe.last_op);
+  Napi::Array flags = Napi::Array::New(env, probe.flags.size());
+  for (size_t i = 0; i < probe.flags.size(); ++i) flags.Set(static_cast<uint32_t>(i), probe.flags[i]);
+  out.Set("flags", flags);
+  return out;
+}
+
+// probeRegisterOpcodes(limit) -> {errno, errors: number[]}
+Napi::Value ProbeRegisterOpcodes(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  unsigned limit = info.Length() > 0 ? info[0].As<Napi::Number>().Uint32Value() : 64;
+  probe::RegisterOpcodeProbe probe = probe::probe_register_opcodes(limit);
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("errno", probe.err);
+  Napi::Array errors = Napi::Array::New(env, probe.errors.size());
+  for (size_t i = 0; i < probe.errors.size(); ++i) errors.Set(static_cast<uint32_t>(i), probe.errors[i]);
+  out.Set("errors", errors);
+  return out;
+}
+
+// probeQuery() -> {errno, result, nrRequestOpcodes, ..., featureFlags: bigint, ...}
+Napi::Value ProbeQuery(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  probe::QueryOutcome q = probe::query_opcodes();
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("errno", q.err);
+  out.Set("result", q.result);
+  out.Set("nrRequestOpcodes", q.opcodes.nr_request_opcodes);
+  out.Set("nrRegisterOpcodes", q.opcodes.nr_register_opcodes);
+  out.Set("featureFlags", Napi::BigInt::New(env, static_cast<uint64_t>(q.opcodes.feature_flags)));
+  out.Set("ringSetupFlags", Napi::BigInt::New(env, static_cast<uint64_t>(q.opcodes.ring_setup_flags)));
+  out.Set("enterFlags", Napi::BigInt::New(env, static_cast<uint64_t>(q.opcodes.enter_flags)));
+  out.Set("sqeFlags", Napi::BigInt::New(env, static_cast<uint64_t>(q.opcodes.sqe_flags)));
+  out.Set("nrQueryOpcodes", q.opcodes.nr_query_opcodes);
+  return out;
+}
+
+// probeFunctional(name) -> {ran, ok, errno, detail}
+Napi::Value ProbeFunctional(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string name = info[0].As<Napi::String>().Utf8Value();
+  probe::FunctionalResult r;
+  try {
+    r = probe::run_functional(name);
+  } catch (const std::exception& e) {
+    throw Napi::Error::New(env, std::string("functional test ") + name + ": " + e.what());
+  }
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("ran", r.ran);
+  out.Set("ok", r.ok);
+  out.Set("errno", r.err);
+  out.Set("detail", r.detail);
+  return out;
+}
+
+Napi::Value ProbeFunctionalNames(const Napi::CallbackInfo& info) {
+  std::vector<std::string> names = probe::functional_test_names();
+  Napi::Array out = Napi::Array::New(info.Env(), names.size());
+  for (size_t i = 0; i < names.size(); ++i) out.Set(static_cast<uint32_t>(i), names[i]);
+  return out;
+}
 
 // --- echo serve (uringctl echo serve) --------------------------------------------------------------
 
@@ -181,6 +265,12 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("errnoName", Napi::Function::New(env, ErrnoName));
 
   // probe
+  exports.Set("probeSetup", Napi::Function::New(env, ProbeSetup));
+  exports.Set("probeOpcodes", Napi::Function::New(env, ProbeOpcodes));
+  exports.Set("probeRegisterOpcodes", Napi::Function::New(env, ProbeRegisterOpcodes));
+  exports.Set("probeQuery", Napi::Function::New(env, ProbeQuery));
+  exports.Set("probeFunctional", Napi::Function::New(env, ProbeFunctional));
+  exports.Set("probeFunctionalNames", Napi::Function::New(env, ProbeFunctionalNames));
 
   // echo serve
 
