@@ -126,6 +126,21 @@ describe('without privileges', {skip: (process.getuid() !== 0 || spawnSync('setp
     assert.notEqual(checks['kernel-zcrx'].status, 'unknown')
     assert.equal(r.json().interfaces[0].ringsUnavailable.errno, 'EOPNOTSUPP', 'GET requests need no privilege')
   })
+
+  test('as nobody: the host checks say what uringctl probe says', async () => {
+    const wrap = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--inh-caps=-all', '--bounding-set=-all']
+    const [check, probe] = await Promise.all([
+      runCli(['tcp-data-split', 'check', 'lo', '--json'], {wrap, env: {HOME: '/tmp'}}),
+      runCli(['probe', '--json'], {wrap, env: {HOME: '/tmp'}}),
+    ])
+    const checks = Object.fromEntries(check.json().interfaces[0].zcrx.checks.map((c) => [c.id, c]))
+    const {availability, zcrx} = probe.json()
+    assert.equal(zcrx.errnoName, 'EPERM')
+    assert.equal(checks['kernel-zcrx'].evidence, `kernel ${check.json().kernel}: ${zcrx.detail}`)
+    assert.equal(checks['io-uring-allowed'].evidence, `${availability.summary} (uringctl probe: ${availability.verdict})`)
+    assert.equal(checks['cap-net-admin'].evidence, zcrx.privilege.detail)
+    assert.equal(checks['cap-net-admin'].fix, zcrx.privilege.fix)
+  })
 })
 
 describe('bad input', () => {
