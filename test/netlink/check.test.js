@@ -67,6 +67,8 @@ describe('this machine\'s interfaces', () => {
     assert.equal(eth0.physical, false)
     assert.deepEqual(eth0.tcpDataSplit, {state: 'not-reported', value: null, ethtool: 'n/a', supported: false, enabled: false})
     assert.ok(eth0.rings.rx > 0 && eth0.rings.rxMax >= eth0.rings.rx)
+    // The documented schema: the ring sizes only, in this order (split and threshold have their own fields).
+    assert.deepEqual(Object.keys(eth0.rings), ['rx', 'rxMax', 'rxMini', 'rxMiniMax', 'rxJumbo', 'rxJumboMax', 'tx', 'txMax', 'rxBufLen', 'cqeSize'])
     assert.equal(eth0.ringsUnavailable, null)
   })
 
