@@ -21,10 +21,13 @@ bool ThreadedEngine::start(const Config& config, StartError& error) {
     error = {EINVAL, "address", config.host};
     return false;
   }
-  if (!prepare(config_, error)) return false;
-
+  // Address problems first: they are the user's to fix whatever the backend.
   std::vector<int> listeners;
   if (!open_listeners(address, config_.threads, config_.backlog, listeners, error)) return false;
+  if (!prepare(config_, error)) {
+    for (int fd : listeners) close(fd);
+    return false;
+  }
   sockaddr_storage bound{};
   socklen_t length = sizeof(bound);
   getsockname(listeners[0], reinterpret_cast<sockaddr*>(&bound), &length);
