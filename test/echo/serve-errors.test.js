@@ -1,7 +1,7 @@
 // What bad input and bad conditions get: one line, a documented exit code, nothing left running.
 import assert from 'node:assert/strict'
 import {execFileSync} from 'node:child_process'
-import {mkdirSync} from 'node:fs'
+import {mkdirSync, readdirSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {test} from 'node:test'
 
@@ -59,7 +59,11 @@ test('io_uring blocked by seccomp: exit 6 naming the cause and --backend epoll, 
   mkdirSync(dir, {recursive: true})
   const helper = join(dir, 'no-io-uring')
   execFileSync('cc', ['-O2', '-o', helper, join(root, 'test', 'native', 'no-io-uring.c')])
-  const r = await runCli(['echo', 'serve', '--port', '0'], {wrap: [helper]})
+  let r
+  do {
+    await whileIoUringDisabledElsewhere()
+    r = await runCli(['echo', 'serve', '--port', '0'], {wrap: [helper]})
+  } while (/io_uring_disabled=[12]/.test(r.stderr))  // another suite flipped the sysctl meanwhile
   assert.equal(r.code, 6)
   assert.match(r.stderr, /io_uring is unavailable: io_uring_setup fails with EPERM under a seccomp filter .*--backend epoll/)
   noStack(r.stderr)
@@ -73,6 +77,28 @@ test('io_uring blocked by seccomp: exit 6 naming the cause and --backend epoll, 
 })
 
 for (const backend of ['io_uring', 'epoll']) {
+  test(`${backend}: --pin pins each engine thread to its own CPU; --host :: takes IPv4 too`, {timeout: 90_000}, async () => {
+    const cpus = readFileSync('/proc/self/status', 'utf8').match(/^Cpus_allowed_list:\s*(\S+)/m)[1]
+    const server = await startServer(['--backend', backend, '--threads', '2', '--pin', '--host', '::'])
+    try {
+      const engines = readdirSync(`/proc/${server.child.pid}/task`)
+        .map((tid) => readFileSync(`/proc/${server.child.pid}/task/${tid}/status`, 'utf8'))
+        .filter((status) => /^Name:\s*echo-/m.test(status))
+        .map((status) => status.match(/^Cpus_allowed_list:\s*(\S+)/m)[1])
+      assert.equal(engines.length, 2)
+      if (cpus !== '0') assert.notEqual(engines[0], engines[1], `threads on ${engines} (allowed ${cpus})`)
+      for (const cpu of engines) assert.match(cpu, /^\d+$/, 'one CPU each')
+      assert.equal(server.listening.host, '::')
+      const socket = await connect(server.port, '127.0.0.1')
+      const r = readBytes(socket, 2)
+      socket.write('v4')
+      assert.equal(String(await r), 'v4')
+      socket.destroy()
+    } finally {
+      await server.stop()
+    }
+  })
+
   test(`${backend}: --max-conns refuses connections beyond the cap and counts them`, {timeout: 90_000}, async () => {
     const server = await startServer(['--backend', backend, '--threads', '1', '--max-conns', '2'])
     const kept = [await connect(server.port), await connect(server.port)]
