@@ -278,11 +278,6 @@ Napi::Value EchoStop(const Napi::CallbackInfo& info) {
   return promise;
 }
 
-// echoUringSetupErrno() -> 0 when io_uring_setup works here, else its errno (for the availability verdict).
-Napi::Value EchoUringSetupErrno(const Napi::CallbackInfo& info) {
-  return Napi::Number::New(info.Env(), echo::uring_setup_errno());
-}
-
 // --- echo bench (uringctl echo bench) --------------------------------------------------------------
 
 // (load generator functions go here)
@@ -404,7 +399,6 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("echoStart", Napi::Function::New(env, EchoStart));
   exports.Set("echoStats", Napi::Function::New(env, EchoStats));
   exports.Set("echoStop", Napi::Function::New(env, EchoStop));
-  exports.Set("echoUringSetupErrno", Napi::Function::New(env, EchoUringSetupErrno));
 
   // echo bench
 

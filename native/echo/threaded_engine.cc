@@ -1,5 +1,6 @@
 #include "echo/threaded_engine.h"
 
+#include <pthread.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
@@ -21,10 +22,13 @@ bool ThreadedEngine::start(const Config& config, StartError& error) {
     error = {EINVAL, "address", config.host};
     return false;
   }
-  if (!prepare(config_, error)) return false;
-
+  // Address problems first: they are the user's to fix whatever the backend.
   std::vector<int> listeners;
   if (!open_listeners(address, config_.threads, config_.backlog, listeners, error)) return false;
+  if (!prepare(config_, error)) {
+    for (int fd : listeners) close(fd);
+    return false;
+  }
   sockaddr_storage bound{};
   socklen_t length = sizeof(bound);
   getsockname(listeners[0], reinterpret_cast<sockaddr*>(&bound), &length);
@@ -49,6 +53,9 @@ bool ThreadedEngine::start(const Config& config, StartError& error) {
   for (auto& worker : workers_) {
     Worker* w = worker.get();
     w->thread = std::thread([this, w] {
+      // Named for top -H / ps -L: "echo-io_uring-0", "echo-epoll-1" (the kernel keeps 15 characters).
+      std::string name = "echo-" + backend_name() + "-" + std::to_string(w->index);
+      pthread_setname_np(pthread_self(), name.substr(0, 15).c_str());
       if (w->cpu >= 0) pin_current_thread(w->cpu);
       serve(*w);
     });

@@ -31,7 +31,7 @@ struct UringSupport {
 // Tries only what `wanted` allows; the result is what the engine threads will use.
 UringSupport detect_uring_support(const UringTechniques& wanted);
 
-// io_uring_setup with no flags: 0 or the errno (for the availability verdict).
+// io_uring_setup with no flags: 0 or the errno (io_uring not usable at all).
 int uring_setup_errno();
 
 }  // namespace echo

@@ -66,5 +66,4 @@ export interface EchoNative {
   echoStart(config: EngineConfig): EngineStart
   echoStats(handle: EngineHandle): EngineCounters
   echoStop(handle: EngineHandle, graceMs: number): Promise<EngineCounters>
-  echoUringSetupErrno(): number
 }

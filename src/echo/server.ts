@@ -4,7 +4,7 @@ import {isIP} from 'node:net'
 
 import {UserError} from '../base/errors.js'
 import {addon} from '../native/addon.js'
-import {classifyUringSetup} from './availability.js'
+import {checkAvailability} from '../probe/index.js'
 import type {EchoNative, EngineConfig, EngineCounters, EngineErrors, EngineHandle, UringTechniques} from './native.js'
 
 export const ServeExit = {
@@ -137,8 +137,12 @@ function startError(errno: number, stage: string, detail: string, options: Serve
     if (detail.startsWith('IORING_')) {
       return fail(`io_uring on this kernel lacks ${detail}, which the io_uring backend needs; use --backend epoll`, 'URING_UNAVAILABLE', ServeExit.uringUnavailable)
     }
-    const availability = classifyUringSetup(errno)
-    return fail(`io_uring is unavailable: ${availability.reason}; ${availability.fix}, or use --backend epoll`, 'URING_UNAVAILABLE', ServeExit.uringUnavailable)
+    // `uringctl probe`'s verdict; when a minimal ring works, it is our bigger ring that did not fit.
+    const availability = checkAvailability()
+    if (!availability.available)
+      return fail(`io_uring is unavailable: ${availability.summary}; ${availability.fix}, or use --backend epoll`, 'URING_UNAVAILABLE', ServeExit.uringUnavailable)
+    const hint = name === 'ENOMEM' ? 'raise the locked-memory limit (ulimit -l) or lower --threads' : 'run `uringctl probe` for details'
+    return fail(`io_uring could not set up the engine's ring (${name}); ${hint}, or use --backend epoll`, 'URING_UNAVAILABLE', ServeExit.uringUnavailable)
   }
   if (stage === 'address' || name === 'EADDRNOTAVAIL' || name === 'EAFNOSUPPORT' || name === 'EINVAL') {
     return fail(`cannot listen on ${where}: ${name === 'EAFNOSUPPORT' ? 'this address family is not enabled' : 'the address is not one of this machine\'s'} (${name}); use e.g. 0.0.0.0, :: or 127.0.0.1`, 'BAD_ADDRESS', ServeExit.badAddress)

@@ -6,14 +6,47 @@ import {createInterface} from 'node:readline'
 
 import {root, runJs} from '../helpers/cli.js'
 
+function ioUringDisabled() {
+  try {
+    return readFileSync('/proc/sys/kernel/io_uring_disabled', 'utf8').trim() !== '0'
+  } catch {
+    return false
+  }
+}
+
+/**
+ * Waits while another suite on this machine has io_uring switched off host-wide (probe's sysctl test
+ * toggles kernel.io_uring_disabled), so that cannot fail an unrelated test here.
+ */
+export async function whileIoUringDisabledElsewhere() {
+  for (let waited = 0; ioUringDisabled() && waited < 60_000; waited += 200) await new Promise((r) => setTimeout(r, 200))
+}
+
 /** Spawns the server; resolves once its "listening" line arrived. */
-export async function startServer(args = [], {wrap = [], env = {}} = {}) {
+export async function startServer(args = [], options = {}) {
+  for (let attempt = 0; ; attempt++) {
+    await whileIoUringDisabledElsewhere()
+    try {
+      return await spawnServer(args, options)
+    } catch (error) {
+      // Exit 6 (io_uring unavailable) because the sysctl flipped meanwhile: wait and try again.
+      if (!(error.exitCode === 6 && /io_uring_disabled/.test(error.message)) || attempt >= 5) throw error
+    }
+  }
+}
+
+async function spawnServer(args, {wrap = [], env = {}}) {
   const argv = [...wrap, process.execPath, runJs, 'echo', 'serve', '--json', '--port', '0', ...args]
   const child = spawn(argv[0], argv.slice(1), {cwd: root, env: {...process.env, NO_COLOR: '1', ...env}, stdio: ['ignore', 'pipe', 'pipe']})
   const server = {child, events: [], stderr: '', exit: null, waiters: []}
   child.stderr.on('data', (d) => { server.stderr += d })
   createInterface({input: child.stdout}).on('line', (line) => {
-    const event = JSON.parse(line)
+    let event
+    try {
+      event = JSON.parse(line)
+    } catch {
+      event = {event: 'unparsed', line}
+    }
     server.events.push(event)
     for (const w of server.waiters.splice(0)) w()
   })
@@ -26,7 +59,11 @@ export async function startServer(args = [], {wrap = [], env = {}} = {}) {
     const check = () => {
       const found = server.events.slice(after).find((e) => e.event === name)
       if (found) return resolve(found)
-      if (server.exit) return reject(new Error(`server exited (${JSON.stringify(server.exit)}) before "${name}": ${server.stderr}`))
+      if (server.exit) {
+        const error = new Error(`server exited (${JSON.stringify(server.exit)}) before "${name}": ${server.stderr}${server.events.map((e) => e.line ?? '').join('')}`)
+        error.exitCode = server.exit.code
+        return reject(error)
+      }
       server.waiters.push(check)
     }
     check()

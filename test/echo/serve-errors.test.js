@@ -1,16 +1,17 @@
 // What bad input and bad conditions get: one line, a documented exit code, nothing left running.
 import assert from 'node:assert/strict'
 import {execFileSync} from 'node:child_process'
-import {mkdirSync} from 'node:fs'
+import {mkdirSync, readdirSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {test} from 'node:test'
 
 import {root, runCli} from '../helpers/cli.js'
-import {connect, readBytes, startServer} from './harness.js'
+import {connect, readBytes, startServer, whileIoUringDisabledElsewhere} from './harness.js'
 
 const noStack = (text) => assert.doesNotMatch(text, /\n\s+at /)
 
-test('a port already in use: exit 3 and one line, also under --json', {timeout: 30_000}, async () => {
+test('a port already in use: exit 3 and one line, also under --json', {timeout: 90_000}, async () => {
+  await whileIoUringDisabledElsewhere()
   const first = await startServer(['--threads', '1'])
   try {
     const human = await runCli(['echo', 'serve', '--port', String(first.port)])
@@ -25,7 +26,8 @@ test('a port already in use: exit 3 and one line, also under --json', {timeout: 
   }
 })
 
-test('an address that is not this machine\'s, or not an address: exit 5', {timeout: 30_000}, async () => {
+test('an address that is not this machine\'s, or not an address: exit 5', {timeout: 90_000}, async () => {
+  await whileIoUringDisabledElsewhere()
   const foreign = await runCli(['echo', 'serve', '--host', '192.0.2.1', '--port', '0'])
   assert.equal(foreign.code, 5)
   assert.match(foreign.stderr, /EADDRNOTAVAIL/)
@@ -35,7 +37,8 @@ test('an address that is not this machine\'s, or not an address: exit 5', {timeo
   noStack(foreign.stderr + garbage.stderr)
 })
 
-test('a privileged port as an unprivileged user: exit 4', {timeout: 30_000, skip: process.getuid() !== 0 && 'needs root to switch user'}, async () => {
+test('a privileged port as an unprivileged user: exit 4', {timeout: 90_000, skip: process.getuid() !== 0 && 'needs root to switch user'}, async () => {
+  await whileIoUringDisabledElsewhere()
   const r = await runCli(['echo', 'serve', '--port', '80', '--host', '127.0.0.1'], {
     wrap: ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--inh-caps=-all'],
     env: {HOME: '/tmp'},
@@ -50,14 +53,19 @@ test('bad flag values are usage errors (exit 2)', async () => {
   assert.equal((await runCli(['echo', 'serve', '--backend', 'select'])).code, 2)
 })
 
-test('io_uring blocked by seccomp: exit 6 naming the cause and --backend epoll, which then works', {timeout: 30_000}, async () => {
+test('io_uring blocked by seccomp: exit 6 naming the cause and --backend epoll, which then works', {timeout: 90_000}, async () => {
+  await whileIoUringDisabledElsewhere()
   const dir = join(root, 'test', '.tmp')
   mkdirSync(dir, {recursive: true})
   const helper = join(dir, 'no-io-uring')
   execFileSync('cc', ['-O2', '-o', helper, join(root, 'test', 'native', 'no-io-uring.c')])
-  const r = await runCli(['echo', 'serve', '--port', '0'], {wrap: [helper]})
+  let r
+  do {
+    await whileIoUringDisabledElsewhere()
+    r = await runCli(['echo', 'serve', '--port', '0'], {wrap: [helper]})
+  } while (/io_uring_disabled=[12]/.test(r.stderr))  // another suite flipped the sysctl meanwhile
   assert.equal(r.code, 6)
-  assert.match(r.stderr, /io_uring is unavailable: blocked by a seccomp filter .*--backend epoll/)
+  assert.match(r.stderr, /io_uring is unavailable: io_uring_setup fails with EPERM under a seccomp filter .*--backend epoll/)
   noStack(r.stderr)
   const epoll = await startServer(['--backend', 'epoll', '--threads', '1'], {wrap: [helper]})
   const socket = await connect(epoll.port)
@@ -69,7 +77,29 @@ test('io_uring blocked by seccomp: exit 6 naming the cause and --backend epoll, 
 })
 
 for (const backend of ['io_uring', 'epoll']) {
-  test(`${backend}: --max-conns refuses connections beyond the cap and counts them`, {timeout: 30_000}, async () => {
+  test(`${backend}: --pin pins each engine thread to its own CPU; --host :: takes IPv4 too`, {timeout: 90_000}, async () => {
+    const cpus = readFileSync('/proc/self/status', 'utf8').match(/^Cpus_allowed_list:\s*(\S+)/m)[1]
+    const server = await startServer(['--backend', backend, '--threads', '2', '--pin', '--host', '::'])
+    try {
+      const engines = readdirSync(`/proc/${server.child.pid}/task`)
+        .map((tid) => readFileSync(`/proc/${server.child.pid}/task/${tid}/status`, 'utf8'))
+        .filter((status) => /^Name:\s*echo-/m.test(status))
+        .map((status) => status.match(/^Cpus_allowed_list:\s*(\S+)/m)[1])
+      assert.equal(engines.length, 2)
+      if (cpus !== '0') assert.notEqual(engines[0], engines[1], `threads on ${engines} (allowed ${cpus})`)
+      for (const cpu of engines) assert.match(cpu, /^\d+$/, 'one CPU each')
+      assert.equal(server.listening.host, '::')
+      const socket = await connect(server.port, '127.0.0.1')
+      const r = readBytes(socket, 2)
+      socket.write('v4')
+      assert.equal(String(await r), 'v4')
+      socket.destroy()
+    } finally {
+      await server.stop()
+    }
+  })
+
+  test(`${backend}: --max-conns refuses connections beyond the cap and counts them`, {timeout: 90_000}, async () => {
     const server = await startServer(['--backend', backend, '--threads', '1', '--max-conns', '2'])
     const kept = [await connect(server.port), await connect(server.port)]
     for (const s of kept) {
@@ -86,7 +116,7 @@ for (const backend of ['io_uring', 'epoll']) {
     assert.equal(summary.errors.rejected, 1)
   })
 
-  test(`${backend}: --idle-timeout closes silent connections`, {timeout: 30_000}, async () => {
+  test(`${backend}: --idle-timeout closes silent connections`, {timeout: 90_000}, async () => {
     const server = await startServer(['--backend', backend, '--threads', '1', '--idle-timeout', '1'])
     const socket = await connect(server.port)
     socket.resume()
@@ -123,7 +153,8 @@ for (const backend of ['io_uring', 'epoll']) {
     }
   })
 
-  test(`${backend}: --duration stops by itself; without --json a ready line and a summary table`, {timeout: 30_000}, async () => {
+  test(`${backend}: --duration stops by itself; without --json a ready line and a summary table`, {timeout: 90_000}, async () => {
+    await whileIoUringDisabledElsewhere()
     const r = await runCli(['echo', 'serve', '--backend', backend, '--port', '0', '--threads', '1', '--duration', '1'])
     assert.equal(r.code, 0, r.stderr)
     assert.match(r.stdout, new RegExp(`^listening on 0\\.0\\.0\\.0:\\d+ \\(${backend}, 1 thread\\)\\n`))
@@ -131,7 +162,7 @@ for (const backend of ['io_uring', 'epoll']) {
     assert.match(r.stdout, /connections served/)
   })
 
-  test(`${backend}: --json stats lines carry rates, totals and errors`, {timeout: 30_000}, async () => {
+  test(`${backend}: --json stats lines carry rates, totals and errors`, {timeout: 90_000}, async () => {
     const server = await startServer(['--backend', backend, '--threads', '1', '--stats', '1'])
     const socket = await connect(server.port)
     const r = readBytes(socket, 3)

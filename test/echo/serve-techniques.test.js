@@ -18,7 +18,7 @@ const variants = [
 ]
 
 for (const {args, features = [], absent = []} of variants) {
-  test(`echo serve ${args.join(' ')}: byte-exact, pipelined, half-closed`, {timeout: 60_000}, async () => {
+  test(`echo serve ${args.join(' ')}: byte-exact, pipelined, half-closed`, {timeout: 90_000}, async () => {
     const server = await startServer(['--threads', '1', ...args])
     try {
       for (const f of features) assert.ok(server.listening.features.includes(f), `${f} in ${server.listening.features}`)

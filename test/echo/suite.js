@@ -34,7 +34,7 @@ export function backendSuite(backend, extraArgs = []) {
       assert.ok(Array.isArray(l.features) && l.features.length > 0)
     })
 
-    test('echoes random payloads byte for byte, from 1 byte to 6 MiB, in random write sizes', {timeout: 60_000}, async () => {
+    test('echoes random payloads byte for byte, from 1 byte to 6 MiB, in random write sizes', {timeout: 90_000}, async () => {
       const seed = Date.now() & 0xffff
       const random = prng(seed)
       const sizes = [1, 2, 127, 4096, 65537, 1 << 20, 6 << 20]
@@ -45,7 +45,7 @@ export function backendSuite(backend, extraArgs = []) {
       }))
     })
 
-    test('keeps order under heavy pipelining of 1-byte writes', {timeout: 60_000}, async () => {
+    test('keeps order under heavy pipelining of 1-byte writes', {timeout: 90_000}, async () => {
       const random = prng(7)
       const payload = randomPayload(random, 20000)
       const socket = await connect(server.port)
@@ -56,7 +56,7 @@ export function backendSuite(backend, extraArgs = []) {
       socket.destroy()
     })
 
-    test('serves 1200 connections at once', {timeout: 60_000}, async () => {
+    test('serves 1200 connections at once', {timeout: 90_000}, async () => {
       const sockets = []
       try {
         for (let i = 0; i < 1200; i++) sockets.push(connect(server.port))
@@ -75,7 +75,7 @@ export function backendSuite(backend, extraArgs = []) {
       }
     })
 
-    test('half-close: everything sent before the client shut its write side comes back, then EOF', {timeout: 60_000}, async () => {
+    test('half-close: everything sent before the client shut its write side comes back, then EOF', {timeout: 90_000}, async () => {
       const payload = randomPayload(prng(11), 3 << 20)
       const socket = await connect(server.port)
       const reading = readBytes(socket, Number.POSITIVE_INFINITY)
@@ -86,7 +86,7 @@ export function backendSuite(backend, extraArgs = []) {
       await new Promise((resolve) => socket.once('close', resolve))
     })
 
-    test('survives clients that reset their connections, and counts the resets', {timeout: 60_000}, async () => {
+    test('survives clients that reset their connections, and counts the resets', {timeout: 90_000}, async () => {
       const before = (await server.next('stats', server.events.length)).errors.resets
       for (let i = 0; i < 20; i++) {
         const socket = await connect(server.port)
@@ -107,7 +107,7 @@ export function backendSuite(backend, extraArgs = []) {
       assert.ok(stats.errors.resets > before, `resets counted: ${stats.errors.resets}`)
     })
 
-    test('a client that never reads cannot grow the server without bound', {timeout: 60_000}, async () => {
+    test('a client that never reads cannot grow the server without bound', {timeout: 90_000}, async () => {
       const rssBefore = rssBytes(server.child.pid)
       const hog = await connect(server.port)
       hog.pause()
@@ -137,7 +137,7 @@ export function backendSuite(backend, extraArgs = []) {
       hog.destroy()
     })
 
-    test('IPv6 loopback', {timeout: 60_000}, async () => {
+    test('IPv6 loopback', {timeout: 90_000}, async () => {
       const v6 = await startServer(['--backend', backend, '--host', '::1', '--threads', '1', ...extraArgs])
       try {
         assert.equal(v6.listening.host, '::1')
@@ -148,7 +148,7 @@ export function backendSuite(backend, extraArgs = []) {
       }
     })
 
-    test('SIGINT stops it cleanly with a summary of what was echoed', {timeout: 60_000}, async () => {
+    test('SIGINT stops it cleanly with a summary of what was echoed', {timeout: 90_000}, async () => {
       const own = await startServer(['--backend', backend, '--threads', '1', '--stats', '0', ...extraArgs])
       const payload = randomPayload(prng(12), 300000)
       for (let i = 0; i < 3; i++) assert.ok((await echoOnce(own.port, payload, prng(i), 20000)).equals(payload))
