@@ -1,0 +1,223 @@
+// The io_uring engine: one multishot recv per connection into a provided-buffer ring shared by the
+// thread, sends straight from the payload pattern (one in flight per connection keeps the stream in
+// order), and one io_uring_enter per loop that submits every send and waits for what came back.
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "clock.h"
+#include "uring/prep.h"
+#include "uring/ring.h"
+#include "worker.h"
+
+namespace bench {
+
+namespace {
+
+namespace abi = uring::abi;
+namespace setup = uring::catalog::setup;
+
+constexpr uint64_t kRecv = 1, kSend = 2, kCancel = 3;
+constexpr unsigned kKindBits = 2;
+constexpr uint32_t kMaxSend = 64 * 1024;
+constexpr unsigned kBufferSize = 16 * 1024;
+constexpr uint16_t kBufferGroup = 0;
+
+unsigned next_pow2(unsigned v) {
+  unsigned p = 1;
+  while (p < v) p <<= 1;
+  return p;
+}
+
+std::string errno_words(const char* what, int err) {
+  const char* name = strerrorname_np(err);
+  return std::string(what) + ": " + (name ? name : std::to_string(err)) + " (" + strerror(err) + ")";
+}
+
+// Cheapest completion mode first: DEFER_TASKRUN (6.1) runs completions only when we wait, in our thread.
+int init_ring(uring::Ring& ring, unsigned entries, unsigned cq_entries) {
+  const uint32_t attempts[] = {setup::SINGLE_ISSUER | setup::DEFER_TASKRUN, setup::COOP_TASKRUN, 0};
+  int rc = -EINVAL;
+  for (uint32_t flags : attempts) {
+    uring::RingOptions options;
+    options.entries = entries;
+    options.cq_entries = cq_entries;
+    options.flags = flags;
+    rc = ring.init(options);
+    if (rc != -EINVAL) return rc;
+  }
+  return rc;
+}
+
+class UringEngine {
+ public:
+  explicit UringEngine(Worker& worker) : w_(worker) {}
+
+  void run() {
+    const unsigned n = static_cast<unsigned>(w_.connections().size());
+    int rc = init_ring(ring_, next_pow2(2 * n + 16), next_pow2(8 * n + 64));
+    if (rc < 0) return w_.fail_all(errno_words("io_uring_setup", -rc));
+    ring_.register_ring_fd();  // an optimisation only: enters work without it
+    unsigned count = std::min(2048u, std::max(64u, next_pow2(2 * n)));
+    rc = buffers_.init(ring_, kBufferGroup, count, kBufferSize);
+    if (rc < 0) return w_.fail_all(errno_words("IORING_REGISTER_PBUF_RING", -rc));
+
+    for (Connection& c : w_.connections())
+      if (c.alive) arm_recv(c);
+    w_.begin(now_ns());
+    for (;;) {
+      int64_t now = now_ns();
+      int64_t deadline = w_.tick(now);
+      queue_sends();
+      for (Connection* c : rearm_)
+        if (c->alive) arm_recv(*c);
+      rearm_.clear();
+      queue_cancels();
+      if (w_.finished()) break;
+      int64_t wait_ns = deadline - now;
+      // Even when already due, enter with GETEVENTS so deferred completions are run.
+      w_.count_wait();
+      rc = ring_.submit_and_wait_timeout(1, wait_ns > 1000 ? wait_ns : 1000);
+      close_cancelled();
+      if (rc < 0 && rc != -ETIME && rc != -EINTR && rc != -EBUSY) {
+        w_.fail_all(errno_words("io_uring_enter", -rc));
+        break;
+      }
+      now = now_ns();
+      ring_.for_each_cqe([&](const abi::Cqe& cqe) { complete(cqe, now); });
+      buffers_.publish();
+    }
+    ring_.submit();
+    close_cancelled();
+    ring_.close();  // cancels every request still armed; only then may the buffers go
+    buffers_.release();
+  }
+
+ private:
+  abi::Sqe* sqe() {
+    abi::Sqe* s = ring_.get_sqe();
+    while (!s) {  // SQ full: hand the queued entries to the kernel and take the freed slots
+      ring_.submit();
+      s = ring_.get_sqe();
+    }
+    return s;
+  }
+
+  static uint64_t tag(const Connection& c, uint64_t kind) { return (static_cast<uint64_t>(c.local) << kKindBits) | kind; }
+
+  void arm_recv(Connection& c) {
+    uring::prep::recv_provided(sqe(), c.fd, kBufferGroup, /*multishot=*/true, /*bundle=*/false, tag(c, kRecv));
+  }
+
+  void queue_sends() {
+    for (Connection* c : w_.dirty()) {
+      c->dirty = false;
+      if (c->alive && !c->send_in_flight) send_next(*c);
+    }
+    w_.dirty().clear();
+  }
+
+  void send_next(Connection& c) {
+    if (c.submitted >= c.issued) return;
+    uint32_t len = static_cast<uint32_t>(std::min<uint64_t>(c.issued - c.submitted, kMaxSend));
+    uring::prep::send(sqe(), c.fd, w_.pattern().at(c.pattern_start, c.submitted), len, MSG_NOSIGNAL, tag(c, kSend));
+    c.submitted += len;
+    c.send_len = len;
+    c.send_in_flight = true;
+  }
+
+  // A failed connection's requests are cancelled; its fd is closed once the cancel has been submitted.
+  void queue_cancels() {
+    for (Connection* c : w_.closing()) {
+      if (c->fd < 0) continue;
+      uring::prep::cancel_fd(sqe(), c->fd, /*all=*/true, tag(*c, kCancel));
+      to_close_.push_back(c);
+    }
+    w_.closing().clear();
+  }
+
+  void close_cancelled() {
+    for (Connection* c : to_close_) {
+      if (c->fd >= 0) ::close(c->fd);
+      c->fd = -1;
+    }
+    to_close_.clear();
+  }
+
+  void complete(const abi::Cqe& cqe, int64_t now) {
+    Connection& c = w_.connections()[cqe.user_data >> kKindBits];
+    switch (cqe.user_data & ((1u << kKindBits) - 1)) {
+      case kRecv: return received(c, cqe, now);
+      case kSend: return sent(c, cqe);
+      default: return;  // cancel results: nothing to do
+    }
+  }
+
+  void received(Connection& c, const abi::Cqe& cqe, int64_t now) {
+    const bool more = cqe.flags & abi::kCqeFMore;
+    if (cqe.flags & abi::kCqeFBuffer) {
+      uint16_t bid = static_cast<uint16_t>(cqe.flags >> abi::kCqeBufferShift);
+      if (cqe.res > 0) w_.on_data(c, buffers_.buffer(bid), static_cast<size_t>(cqe.res), now);
+      buffers_.recycle(bid);
+    }
+    if (!c.alive) return;
+    if (cqe.res == 0) return w_.on_eof(c);
+    if (cqe.res == -ENOBUFS) w_.count_buffer_stall();
+    else if (cqe.res < 0) return w_.on_socket_error(c, -cqe.res, "recv");
+    if (!more) rearm_.push_back(&c);  // multishot ended (buffers ran out, or the kernel chose to stop)
+  }
+
+  void sent(Connection& c, const abi::Cqe& cqe) {
+    c.send_in_flight = false;
+    if (!c.alive) return;
+    if (cqe.res < 0) return w_.on_socket_error(c, -cqe.res, "send");
+    if (static_cast<uint32_t>(cqe.res) < c.send_len) c.submitted -= c.send_len - static_cast<uint32_t>(cqe.res);
+    if (c.submitted < c.issued && !c.dirty) {
+      c.dirty = true;
+      w_.dirty().push_back(&c);
+    }
+  }
+
+  Worker& w_;
+  uring::Ring ring_;
+  uring::BufferRing buffers_;
+  std::vector<Connection*> rearm_;
+  std::vector<Connection*> to_close_;
+};
+
+}  // namespace
+
+void run_uring_engine(Worker& worker) { UringEngine(worker).run(); }
+
+std::string uring_client_unsupported_reason() {
+  uring::Ring ring;
+  int rc = init_ring(ring, 8, 0);
+  if (rc < 0) return errno_words("io_uring_setup", -rc);
+  uring::BufferRing buffers;
+  rc = buffers.init(ring, kBufferGroup, 8, 64);
+  if (rc < 0) return errno_words("provided buffer ring (IORING_REGISTER_PBUF_RING, 5.19)", -rc);
+  int pair[2];
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) < 0) return errno_words("socketpair", errno);
+  uring::prep::recv_provided(ring.get_sqe(), pair[0], kBufferGroup, true, false, 1);
+  rc = ring.submit();
+  const char byte = 'x';
+  if (rc >= 0 && ::write(pair[1], &byte, 1) != 1) rc = -errno;
+  if (rc >= 0) rc = ring.submit_and_wait_timeout(1, 1000000000LL);
+  std::string reason;
+  bool seen = false;
+  ring.for_each_cqe([&](const abi::Cqe& cqe) {
+    seen = true;
+    if (cqe.res < 0) reason = errno_words("multishot recv (6.0)", -cqe.res);
+    else if (!(cqe.flags & abi::kCqeFMore)) reason = "multishot recv (6.0): the kernel ended it after one completion";
+  });
+  if (!seen && reason.empty()) reason = rc < 0 ? errno_words("io_uring_enter", -rc) : "multishot recv (6.0): no completion";
+  ::close(pair[0]);
+  ::close(pair[1]);
+  return reason;
+}
+
+}  // namespace bench
