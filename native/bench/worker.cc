@@ -217,7 +217,7 @@ void Worker::on_data(Connection& c, const uint8_t* data, size_t n, int64_t now) 
   result_.verified_bytes += n;
   if (c.received + n > c.submitted) {
     fail(c, &ErrorCounts::mismatch,
-         format("connection %u: the server echoed %llu bytes more than were sent", c.id,
+         format("connection %u: the server echoed %llu more bytes than were sent", c.id,
                 static_cast<unsigned long long>(c.received + n - c.submitted)));
     return;
   }

@@ -84,6 +84,13 @@ export interface BenchFlagValues {
   'client-backend': string
 }
 
+/** Flags that only mean something with --compare, and --port, which means nothing with it. */
+export function checkCompareFlags(flags: {compare: boolean; port?: number; 'with-node': boolean; 'server-cpu'?: string}): void {
+  if (flags.compare && flags.port !== undefined) throw usageError('--port does not go with --compare: each server it starts picks a free port')
+  if (!flags.compare && flags['with-node']) throw usageError('--with-node only works with --compare')
+  if (!flags.compare && flags['server-cpu'] !== undefined) throw usageError('--server-cpu only works with --compare')
+}
+
 /** `port` null: --compare, where each server picks its own port. */
 export function benchOptionsFrom(flags: BenchFlagValues, port: number | null): BenchOptions {
   const positive = (value: number, flag: string, max = Number.MAX_SAFE_INTEGER) => {

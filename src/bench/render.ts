@@ -84,7 +84,7 @@ export function renderCompare(report: CompareReport): string {
   const baseName = report.runs.find((run) => run.bench)?.server ?? ''
   const rows = report.runs.map((run) => {
     const b = run.bench
-    if (!b) return [run.server, `failed: ${run.error}`, null, null, null, null, null, null, null, null]
+    if (!b) return [run.server, run.pid === null ? 'did not start' : 'failed', null, null, null, null, null, 'see below', null, null]
     return [
       run.server,
       integer(b.messagesPerSecond),

@@ -92,23 +92,30 @@ export function chooseClientBackend(wanted: BenchOptions['clientBackend']): {bac
   return {backend: 'epoll', note: `io_uring client unavailable: ${reason}`}
 }
 
-export async function resolveHost(host: string): Promise<string> {
+/** A host name's first address, waiting no longer than `timeoutSeconds` for the resolver. */
+export async function resolveHost(host: string, timeoutSeconds: number): Promise<string> {
   if (isIP(host)) return host
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(Object.assign(new Error('timeout'), {code: `no answer within ${timeoutSeconds} s`})), timeoutSeconds * 1000)
+  })
   try {
-    return (await lookup(host)).address
+    return (await Promise.race([lookup(host), late])).address
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'error'
     throw new UserError(`cannot resolve host "${host}" (${code}): check the name, or pass an IP address with --host`, {
       code: 'CONNECT',
       exitCode: BenchExitCode.connect,
     })
+  } finally {
+    clearTimeout(timer)
   }
 }
 
 export async function runBench(options: BenchOptions, hooks: RunBenchHooks = {}): Promise<BenchReport> {
   const native = benchNative()
   if (options.pin.length) checkCpus(options.pin, native.benchAllowedCpus(), '--pin')
-  const address = await resolveHost(options.host)
+  const address = await resolveHost(options.host, options.timeoutSeconds)
   const {backend, note} = chooseClientBackend(options.clientBackend)
   const target = address.includes(':') ? `[${address}]:${options.port}` : `${address}:${options.port}`
   const config: NativeBenchConfig = {

@@ -4,7 +4,7 @@ import {BaseCommand, describeWithExitCodes} from '../../base/command.js'
 import {usageError} from '../../base/errors.js'
 import {runCompare} from '../../bench/compare.js'
 import {benchExitCodes} from '../../bench/exit-codes.js'
-import {benchOptionsFrom, parseCpuList} from '../../bench/options.js'
+import {benchOptionsFrom, checkCompareFlags, parseCpuList} from '../../bench/options.js'
 import {progressText, renderBenchReport, renderCompare} from '../../bench/render.js'
 import {failureLine, runBench} from '../../bench/run.js'
 import {startProgress} from '../../output/spinner.js'
@@ -37,9 +37,9 @@ export default class EchoBench extends BaseCommand {
     pin: Flags.string({description: 'pin load generator threads to these CPUs, e.g. 1 or 2-3'}),
     timeout: Flags.string({description: 'seconds to wait for a connect or an echo before counting a timeout', default: '5'}),
     'client-backend': Flags.string({description: 'load generator I/O engine', options: ['auto', 'io_uring', 'epoll'], default: 'auto'}),
-    compare: Flags.boolean({description: 'start our io_uring and epoll servers in turn and compare them under the same load', exclusive: ['port']}),
-    'with-node': Flags.boolean({description: "with --compare: add Node's net echo server", dependsOn: ['compare']}),
-    'server-cpu': Flags.string({description: 'with --compare: CPUs for the servers (default: the first CPU, client on the others)', dependsOn: ['compare']}),
+    compare: Flags.boolean({description: 'start our io_uring and epoll servers in turn and compare them under the same load'}),
+    'with-node': Flags.boolean({description: "with --compare: add Node's net echo server"}),
+    'server-cpu': Flags.string({description: 'with --compare: CPUs for the servers (default: the first CPU, client on the others)'}),
   }
 
   async run() {
@@ -50,6 +50,7 @@ export default class EchoBench extends BaseCommand {
       if (!Number.isFinite(n)) throw usageError(`${flag} ${text}: expected a number of seconds`)
       return n
     }
+    checkCompareFlags(flags)
     const options = benchOptionsFrom(
       {...flags, duration: seconds(flags.duration, '--duration'), warmup: seconds(flags.warmup, '--warmup')!, timeout: seconds(flags.timeout, '--timeout')!},
       flags.compare ? null : (flags.port ?? Number.NaN),
