@@ -1,6 +1,7 @@
 // The io_uring engine: one multishot recv per connection into a provided-buffer ring shared by the
 // thread, sends straight from the payload pattern (one in flight per connection keeps the stream in
-// order), and one io_uring_enter per loop that submits every send and waits for what came back.
+// order), sockets as registered files, and one io_uring_enter per loop that submits every send and
+// waits for what came back.
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -62,6 +63,7 @@ class UringEngine {
     int rc = init_ring(ring_, next_pow2(2 * n + 16), next_pow2(8 * n + 64));
     if (rc < 0) return w_.fail_all(errno_words("io_uring_setup", -rc));
     ring_.register_ring_fd();  // an optimisation only: enters work without it
+    register_sockets();
     unsigned count = std::min(2048u, std::max(64u, next_pow2(2 * n)));
     rc = buffers_.init(ring_, kBufferGroup, count, kBufferSize);
     if (rc < 0) return w_.fail_all(errno_words("IORING_REGISTER_PBUF_RING", -rc));
@@ -107,10 +109,34 @@ class UringEngine {
     return s;
   }
 
+  // Registered files (5.1) spare the kernel an fd lookup and reference per request; slot = connection.
+  void register_sockets() {
+    std::vector<int> fds;
+    for (Connection& c : w_.connections()) fds.push_back(c.alive ? c.fd : -1);
+    fixed_files_ = ring_.register_op(uring::catalog::reg::REGISTER_FILES, fds.data(), static_cast<unsigned>(fds.size())) == 0;
+  }
+  // The socket as a request names it: its registered slot, or its fd.
+  void target(abi::Sqe* s, const Connection& c) {
+    if (!fixed_files_) return;
+    s->fd = static_cast<int32_t>(c.local);
+    s->flags |= uring::catalog::sqe_flag::FIXED_FILE;
+  }
+  // Drops the ring's reference to a failed connection's socket so that closing our fd really closes it.
+  void unregister_socket(const Connection& c) {
+    if (!fixed_files_) return;
+    int none = -1;
+    abi::RsrcUpdate update{};
+    update.offset = c.local;
+    update.data = reinterpret_cast<uint64_t>(&none);
+    ring_.register_op(uring::catalog::reg::REGISTER_FILES_UPDATE, &update, 1);
+  }
+
   static uint64_t tag(const Connection& c, uint64_t kind) { return (static_cast<uint64_t>(c.local) << kKindBits) | kind; }
 
   void arm_recv(Connection& c) {
-    uring::prep::recv_provided(sqe(), c.fd, kBufferGroup, /*multishot=*/true, /*bundle=*/false, tag(c, kRecv));
+    abi::Sqe* s = sqe();
+    uring::prep::recv_provided(s, c.fd, kBufferGroup, /*multishot=*/true, /*bundle=*/false, tag(c, kRecv));
+    target(s, c);
   }
 
   void queue_sends() {
@@ -124,7 +150,9 @@ class UringEngine {
   void send_next(Connection& c) {
     if (c.submitted >= c.issued) return;
     uint32_t len = static_cast<uint32_t>(std::min<uint64_t>(c.issued - c.submitted, kMaxSend));
-    uring::prep::send(sqe(), c.fd, w_.pattern().at(c.pattern_start, c.submitted), len, MSG_NOSIGNAL, tag(c, kSend));
+    abi::Sqe* s = sqe();
+    uring::prep::send(s, c.fd, w_.pattern().at(c.pattern_start, c.submitted), len, MSG_NOSIGNAL, tag(c, kSend));
+    target(s, c);
     c.submitted += len;
     c.send_len = len;
     c.send_in_flight = true;
@@ -134,7 +162,9 @@ class UringEngine {
   void queue_cancels() {
     for (Connection* c : w_.closing()) {
       if (c->fd < 0) continue;
-      uring::prep::cancel_fd(sqe(), c->fd, /*all=*/true, tag(*c, kCancel));
+      abi::Sqe* s = sqe();
+      uring::prep::cancel_fd(s, fixed_files_ ? static_cast<int>(c->local) : c->fd, /*all=*/true, tag(*c, kCancel));
+      if (fixed_files_) s->op_flags |= abi::kAsyncCancelFdFixed;
       to_close_.push_back(c);
     }
     w_.closing().clear();
@@ -142,6 +172,7 @@ class UringEngine {
 
   void close_cancelled() {
     for (Connection* c : to_close_) {
+      unregister_socket(*c);
       if (c->fd >= 0) ::close(c->fd);
       c->fd = -1;
     }
@@ -187,6 +218,7 @@ class UringEngine {
   uring::BufferRing buffers_;
   std::vector<Connection*> rearm_;
   std::vector<Connection*> to_close_;
+  bool fixed_files_ = false;
 };
 
 }  // namespace
