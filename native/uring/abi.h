@@ -128,6 +128,19 @@ struct QueryOpcodes {
   uint32_t nr_query_opcodes;
   uint32_t pad;
 };
+static_assert(sizeof(QueryHdr) == 40, "io_uring_query_hdr is 40 bytes");
+static_assert(sizeof(QueryOpcodes) == 48, "io_uring_query_opcode is 48 bytes");
+
+// IORING_REGISTER_RESTRICTIONS entry (5.10); `op` is register_op, sqe_op or sqe_flags by `opcode`.
+struct Restriction {
+  uint16_t opcode;
+  uint8_t op;
+  uint8_t resv;
+  uint32_t resv2[3];
+};
+static_assert(sizeof(Restriction) == 16, "io_uring_restriction is 16 bytes");
+constexpr uint16_t kRestrictionRegisterOp = 0;
+constexpr uint16_t kRestrictionSqeOp = 1;
 
 // mmap offsets for io_uring_setup's fd
 constexpr uint64_t kOffSqRing = 0;

@@ -82,6 +82,10 @@ static_assert(IORING_REGISTER_BUFFERS == c::reg::REGISTER_BUFFERS);
 static_assert(IORING_REGISTER_FILES == c::reg::REGISTER_FILES);
 static_assert(IORING_REGISTER_PROBE == c::reg::REGISTER_PROBE);
 static_assert(IORING_REGISTER_RESTRICTIONS == c::reg::REGISTER_RESTRICTIONS);
+static_assert(sizeof(io_uring_restriction) == sizeof(a::Restriction));
+static_assert(offsetof(io_uring_restriction, register_op) == offsetof(a::Restriction, op));
+static_assert(IORING_RESTRICTION_REGISTER_OP == a::kRestrictionRegisterOp);
+static_assert(IORING_RESTRICTION_SQE_OP == a::kRestrictionSqeOp);
 
 #ifdef IORING_SETUP_COOP_TASKRUN  // 5.19 header
 static_assert(IORING_SETUP_COOP_TASKRUN == c::setup::COOP_TASKRUN);
@@ -132,5 +136,13 @@ static_assert(IORING_FEAT_RECVSEND_BUNDLE == c::feat::RECVSEND_BUNDLE);
 #ifdef IORING_CQE_F_BUF_MORE  // 6.12 header
 static_assert(IORING_CQE_F_BUF_MORE == a::kCqeFBufMore);
 static_assert(IOU_PBUF_RING_INC == a::kPbufRingInc);
+#endif
+#if __has_include(<linux/io_uring/query.h>)  // 6.18 headers
+#include <linux/io_uring/query.h>
+static_assert(sizeof(io_uring_query_hdr) == sizeof(a::QueryHdr));
+static_assert(offsetof(io_uring_query_hdr, result) == offsetof(a::QueryHdr, result));
+static_assert(sizeof(io_uring_query_opcode) == sizeof(a::QueryOpcodes));
+static_assert(offsetof(io_uring_query_opcode, nr_query_opcodes) == offsetof(a::QueryOpcodes, nr_query_opcodes));
+static_assert(IO_URING_QUERY_OPCODES == a::kQueryOpcodes);
 #endif
 #endif  // __has_include(<linux/io_uring.h>)

@@ -87,4 +87,19 @@ inline void msg_ring(abi::Sqe* s, int target_ring_fd, uint32_t res, uint64_t dat
   rw(s, op::MSG_RING, target_ring_fd, reinterpret_cast<const void*>(abi::kMsgData), res, data, user_data);
 }
 
+// Zero-copy send (6.0): a result CQE with IORING_CQE_F_MORE, then a IORING_CQE_F_NOTIF CQE once the
+// kernel no longer needs `buf`.
+inline void send_zc(abi::Sqe* s, int fd, const void* buf, uint32_t len, int msg_flags, uint64_t user_data) {
+  rw(s, op::SEND_ZC, fd, buf, len, 0, user_data);
+  s->op_flags = static_cast<uint32_t>(msg_flags);
+}
+
+// Send from buffers the kernel takes from group `bgid`; bundle (6.10) sends several in one request.
+inline void send_provided(abi::Sqe* s, int fd, uint16_t bgid, bool bundle, uint64_t user_data) {
+  rw(s, op::SEND, fd, nullptr, 0, 0, user_data);
+  s->flags |= catalog::sqe_flag::BUFFER_SELECT;
+  s->buf_index = bgid;
+  if (bundle) s->ioprio |= abi::kRecvsendBundle;
+}
+
 }  // namespace uring::prep

@@ -75,6 +75,12 @@ int Ring::init(const RingOptions& options) {
 }
 
 void Ring::close() {
+  // A registered ring fd holds its own reference to the ring: drop it, or the ring outlives close().
+  if (fd_ >= 0 && (enter_flags_ & catalog::enter::REGISTERED_RING)) {
+    abi::RsrcUpdate up{};
+    up.offset = static_cast<uint32_t>(enter_fd_);
+    sys::register_op(fd_, catalog::reg::UNREGISTER_RING_FDS, &up, 1);
+  }
   if (sqes_) munmap(sqes_, sqes_len_);
   if (cq_map_ && cq_map_ != sq_map_) munmap(cq_map_, cq_map_len_);
   if (sq_map_) munmap(sq_map_, sq_map_len_);

@@ -10,7 +10,7 @@ export function renderTable(head: string[], rows: Cell[][], options: {title?: st
   const table = new Table({
     head,
     style: color ? {head: ['cyan'], border: ['grey']} : {head: [], border: []},
-    ...(color ? {} : {chars: asciiBorders}),
+    chars: color ? compactBorders : {...asciiBorders, ...compactBorders},
   })
   for (const row of rows) table.push(row.map((cell) => formatCell(cell)))
   const body = table.toString()
@@ -22,6 +22,9 @@ function formatCell(cell: Cell): string {
   if (typeof cell === 'boolean') return cell ? 'yes' : 'no'
   return String(cell)
 }
+
+// No separator line between body rows: long tables stay readable.
+const compactBorders = {'left-mid': '', mid: '', 'mid-mid': '', 'right-mid': ''}
 
 const asciiBorders = {
   top: '-', 'top-mid': '+', 'top-left': '+', 'top-right': '+',
