@@ -73,7 +73,7 @@ export function renderBenchReport(report: BenchReport): string {
   }
   rows.push(['verified', `${integer(report.verifiedBytes)} echoed bytes, every one compared with what was sent`])
   const title = `echo bench ${report.target.host}:${report.target.port}: ${describeLoad(report)}${report.stopped ? ' (stopped early)' : ''}`
-  return renderTable(['', 'result'], rows, {title})
+  return renderTable(['measure', 'value'], rows, {title})
 }
 
 const ratio = (value: number | null | undefined, base: number | null | undefined) =>
