@@ -213,6 +213,7 @@ Napi::Object BenchResultObject(Napi::Env env, const bench::BenchResult& r) {
   o.Set("bytes", static_cast<double>(r.bytes));
   o.Set("verifiedBytes", static_cast<double>(r.verified_bytes));
   o.Set("latencyNs", LatencyObject(env, r.latency));
+  o.Set("sendLagNs", LatencyObject(env, r.send_lag));
   o.Set("established", r.established);
   o.Set("aliveAtEnd", r.alive_at_end);
   Napi::Object e = Napi::Object::New(env);

@@ -56,6 +56,7 @@ struct BenchResult {
   uint64_t bytes = 0;
   uint64_t verified_bytes = 0;        // every byte verified over the whole run (warmup and drain too)
   LatencyHistogram latency;           // from intended send time to last byte of the echo
+  LatencyHistogram send_lag;          // open loop: how late the client handed each message to the socket
   unsigned established = 0;
   unsigned alive_at_end = 0;
   ErrorCounts errors;

@@ -94,6 +94,7 @@ void BenchRun::merge(int64_t window_start_ns) {
     result_.bytes += r.bytes;
     result_.verified_bytes += r.verified_bytes;
     result_.latency.merge(r.latency);
+    result_.send_lag.merge(r.send_lag);
     result_.established += r.established;
     result_.alive_at_end += r.alive_at_end;
     result_.errors.add(r.errors);

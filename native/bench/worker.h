@@ -50,6 +50,9 @@ struct WorkerProgress {
 
 class Worker {
  public:
+  // Open loop: the schedule's wake-up granularity; sends made late by it count in their latency.
+  static constexpr int64_t kOpenLoopTickNs = 50000;
+
   Worker(const BenchConfig& config, const PayloadPattern& pattern, RunControl& control, unsigned index,
          unsigned first_id, unsigned count, uint64_t quota);
   Worker(const Worker&) = delete;

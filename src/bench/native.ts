@@ -50,6 +50,7 @@ export interface NativeBenchResult {
   bytes: number
   verifiedBytes: number
   latencyNs: NativeLatency
+  sendLagNs: NativeLatency // open loop only
   established: number
   aliveAtEnd: number
   errors: NativeErrorCounts

@@ -69,7 +69,9 @@ export function renderBenchReport(report: BenchReport): string {
   ]
   if (report.server) rows.push(['server CPU', cpuCell(report.server.cpuMicrosPerMessage, report.server.cpuSeconds / (report.windowSeconds || 1))])
   if (report.openLoop) {
-    rows.push(['open loop', `target ${integer(report.openLoop.targetRate)} msg/s, achieved ${integer(report.openLoop.achievedRate)}, ${integer(report.openLoop.backlogAtEnd)} due but unsent at the end`])
+    const o = report.openLoop
+    rows.push(['open loop', `target ${integer(o.targetRate)} msg/s, achieved ${integer(o.achievedRate)}, ${integer(o.backlogAtEnd)} due but unsent at the end`])
+    rows.push(['send lag p50 / p99 / max', `${formatMicros(o.sendLagMicros.p50)} / ${formatMicros(o.sendLagMicros.p99)} / ${formatMicros(o.sendLagMicros.max)} µs behind schedule (included in latency)`])
   }
   rows.push(['verified', `${integer(report.verifiedBytes)} echoed bytes, every one compared with what was sent`])
   const title = `echo bench ${report.target.host}:${report.target.port}: ${describeLoad(report)}${report.stopped ? ' (stopped early)' : ''}`

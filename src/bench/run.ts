@@ -57,7 +57,8 @@ export interface BenchReport {
   connections: {requested: number; established: number; aliveAtEnd: number}
   errors: NativeErrorCounts & {total: number}
   firstError: string | null
-  openLoop: {targetRate: number; achievedRate: number; backlogAtEnd: number} | null
+  // sendLagMicros: how late the client itself sent (part of the latency above); large means the client fell behind.
+  openLoop: {targetRate: number; achievedRate: number; backlogAtEnd: number; sendLagMicros: {p50: number; p99: number; max: number}} | null
   stopped: boolean
   verdict: Verdict
   exitCode: number
@@ -236,7 +237,15 @@ export function toReport(
     connections: {requested: options.connections, established: r.established, aliveAtEnd: r.aliveAtEnd},
     errors,
     firstError: r.firstError,
-    openLoop: options.rate === null ? null : {targetRate: options.rate, achievedRate: rate(r.messages), backlogAtEnd: r.backlogAtEnd},
+    openLoop:
+      options.rate === null
+        ? null
+        : {
+            targetRate: options.rate,
+            achievedRate: rate(r.messages),
+            backlogAtEnd: r.backlogAtEnd,
+            sendLagMicros: {p50: micros(r.sendLagNs.p50), p99: micros(r.sendLagNs.p99), max: micros(r.sendLagNs.max)},
+          },
     stopped: r.stopped,
     verdict,
     exitCode,

@@ -62,6 +62,7 @@ test('--rate runs open loop: the achieved rate and the backlog are reported', as
   assert.equal(report.config.rate, 2000)
   assert.equal(typeof report.openLoop.achievedRate, 'number')
   assert.equal(typeof report.openLoop.backlogAtEnd, 'number')
+  assert.deepEqual(Object.keys(report.openLoop.sendLagMicros).sort(), ['max', 'p50', 'p99'])
   // An open-loop run at 2000/s for one second sends about 2000 messages, not as many as the server can take.
   assert.ok(report.messages > 0 && report.messages <= 2100, `messages ${report.messages}`)
 })
