@@ -219,7 +219,6 @@ void Worker::complete(Connection& c, const InFlight& m, int64_t now) {
 
 void Worker::on_data(Connection& c, const uint8_t* data, size_t n, int64_t now) {
   if (!c.alive) return;
-  result_.verified_bytes += n;
   if (c.received + n > c.submitted) {
     fail(c, &ErrorCounts::mismatch,
          format("connection %u: the server echoed %llu more bytes than were sent", c.id,
@@ -236,6 +235,7 @@ void Worker::on_data(Connection& c, const uint8_t* data, size_t n, int64_t now) 
     return;
   }
   c.received += n;
+  result_.verified_bytes += n;
   while (c.count && slot(c, 0).end <= c.received) {
     InFlight m = slot(c, 0);
     c.head = (c.head + 1) % config_.pipeline;

@@ -54,14 +54,15 @@ function cpuCell(micros: number | null, utilization?: number): string | null {
 
 export function renderBenchReport(report: BenchReport): string {
   const l = report.latencyMicros
+  const pair = (a: number, b: number) => (report.messages > 0 ? `${formatMicros(a)} / ${formatMicros(b)} µs` : null)
   const pin = report.config.pin.length ? ` on CPU ${report.config.pin.join(',')}` : ''
   const rows: (string | number | null)[][] = [
     ['messages/s', integer(report.messagesPerSecond)],
     ['throughput', `${megabytes(report.bytesPerSecond)} echoed`],
     ['messages', `${integer(report.messages)} in ${report.windowSeconds.toFixed(2)} s`],
-    ['latency p50 / p90', `${formatMicros(l.p50)} / ${formatMicros(l.p90)} µs`],
-    ['latency p99 / p99.9', `${formatMicros(l.p99)} / ${formatMicros(l.p999)} µs`],
-    ['latency min / max', `${formatMicros(l.min)} / ${formatMicros(l.max)} µs`],
+    ['latency p50 / p90', pair(l.p50, l.p90)],
+    ['latency p99 / p99.9', pair(l.p99, l.p999)],
+    ['latency min / max', pair(l.min, l.max)],
     ['connections', `${report.connections.established} of ${report.connections.requested} up, ${report.connections.aliveAtEnd} at the end`],
     ['errors', errorSummary(report)],
     ['client CPU', cpuCell(report.client.cpuMicrosPerMessage, report.client.cpuUtilization)],
@@ -73,7 +74,7 @@ export function renderBenchReport(report: BenchReport): string {
     rows.push(['open loop', `target ${integer(o.targetRate)} msg/s, achieved ${integer(o.achievedRate)}, ${integer(o.backlogAtEnd)} due but unsent at the end`])
     rows.push(['send lag p50 / p99 / max', `${formatMicros(o.sendLagMicros.p50)} / ${formatMicros(o.sendLagMicros.p99)} / ${formatMicros(o.sendLagMicros.max)} µs behind schedule (included in latency)`])
   }
-  rows.push(['verified', `${integer(report.verifiedBytes)} echoed bytes, every one compared with what was sent`])
+  rows.push(['verified', `${integer(report.verifiedBytes)} echoed bytes matched what was sent, byte for byte`])
   const title = `echo bench ${report.target.host}:${report.target.port}: ${describeLoad(report)}${report.stopped ? ' (stopped early)' : ''}`
   return renderTable(['measure', 'value'], rows, {title})
 }
