@@ -52,7 +52,8 @@ export async function startServer(kind: ServerKind, cpus: number[], startTimeout
   }
   const argv = serverArgv(kind)
   const command = ['node', ...argv.map((a) => a.replace(`${packageRoot}/`, ''))].join(' ')
-  const child = spawn(process.execPath, argv, {stdio: ['ignore', 'pipe', 'pipe'], env: {...process.env, NO_COLOR: '1'}})
+  // Its own process group: a Ctrl-C at the terminal stops our run, and we stop the server ourselves.
+  const child = spawn(process.execPath, argv, {stdio: ['ignore', 'pipe', 'pipe'], env: {...process.env, NO_COLOR: '1'}, detached: true})
   running.add(child)
   let exit: ServerExit | null = null
   const exited = new Promise<ServerExit>((resolve) => {

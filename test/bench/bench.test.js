@@ -82,3 +82,15 @@ test('SIGINT stops the run early and still reports what was measured', async () 
   assert.equal(report.stopped, true)
   assert.ok(report.windowSeconds < 60)
 })
+
+test('IPv6: --host ::1 reaches a server listening on ::1', async () => {
+  const v6 = await startServer(nodeServer, ['--host', '::1', '--port', '0'])
+  try {
+    const r = await runCli(['echo', 'bench', '--host', '::1', '--port', String(v6.port), '--messages', '1000', '--warmup', '0', '--connections', '4', '--json'])
+    assert.equal(r.code, 0, r.stderr)
+    assert.equal(r.json().target.address, '::1')
+    assert.equal(r.json().messages, 1000)
+  } finally {
+    await v6.stop()
+  }
+})
