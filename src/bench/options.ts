@@ -74,13 +74,13 @@ export interface BenchFlagValues {
   connections: number
   size: string
   pipeline: number
-  duration?: number
+  duration?: string // seconds, as typed
   messages?: number
-  warmup: number
+  warmup: string
   threads: number
   rate?: number
   pin?: string
-  timeout: number
+  timeout: string
   'client-backend': string
 }
 
@@ -102,12 +102,18 @@ export function benchOptionsFrom(flags: BenchFlagValues, port: number | null): B
     if (!Number.isInteger(value)) throw usageError(`${flag} ${value}: must be a whole number`)
     return value
   }
+  const seconds = (text: string, flag: string) => {
+    const n = Number(text)
+    if (text.trim() === '' || !Number.isFinite(n)) throw usageError(`${flag} ${text}: expected a number of seconds, such as 10 or 0.5`)
+    return n
+  }
   if (port !== null && !Number.isInteger(port)) throw usageError('--port is required: the TCP port of the echo server to measure (or use --compare to start our own servers)')
   if (port !== null && (port < 1 || port > 65535)) throw usageError(`--port ${port}: must be a TCP port between 1 and 65535`)
   const connections = whole(flags.connections, '--connections', 1_000_000)
   const messages = flags.messages === undefined ? null : whole(flags.messages, '--messages')
-  const durationSeconds = flags.duration === undefined ? (messages === null ? 10 : null) : positive(flags.duration, '--duration')
-  if (!Number.isFinite(flags.warmup) || flags.warmup < 0) throw usageError(`--warmup ${flags.warmup}: must be 0 or more seconds`)
+  const durationSeconds = flags.duration === undefined ? (messages === null ? 10 : null) : positive(seconds(flags.duration, '--duration'), '--duration')
+  const warmupSeconds = seconds(flags.warmup, '--warmup')
+  if (warmupSeconds < 0) throw usageError(`--warmup ${flags.warmup}: must be 0 or more seconds`)
   const threads = whole(flags.threads, '--threads', 1024)
   return {
     host: flags.host,
@@ -117,11 +123,11 @@ export function benchOptionsFrom(flags: BenchFlagValues, port: number | null): B
     pipeline: whole(flags.pipeline, '--pipeline', maxPipeline),
     durationSeconds,
     messages,
-    warmupSeconds: flags.warmup,
+    warmupSeconds,
     threads: Math.min(threads, connections, messages ?? Number.MAX_SAFE_INTEGER),
     rate: flags.rate === undefined ? null : positive(flags.rate, '--rate'),
     pin: flags.pin === undefined ? [] : parseCpuList(flags.pin, '--pin'),
-    timeoutSeconds: positive(flags.timeout, '--timeout', 3600),
+    timeoutSeconds: positive(seconds(flags.timeout, '--timeout'), '--timeout', 3600),
     clientBackend: flags['client-backend'] as BenchOptions['clientBackend'],
   }
 }

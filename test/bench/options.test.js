@@ -5,7 +5,7 @@ import {verdictOf} from '../../dist/bench/exit-codes.js'
 import {benchOptionsFrom, formatCpuList, parseCpuList, parseSize} from '../../dist/bench/options.js'
 
 const noErrors = {connect: 0, mismatch: 0, shortEcho: 0, closedEarly: 0, reset: 0, timeout: 0}
-const flags = {host: '127.0.0.1', connections: 50, size: '128', pipeline: 1, warmup: 1, threads: 1, timeout: 5, 'client-backend': 'auto'}
+const flags = {host: '127.0.0.1', connections: 50, size: '128', pipeline: 1, warmup: '1', threads: 1, timeout: '5', 'client-backend': 'auto'}
 
 test('--size takes a byte count or a low-high range, and rejects anything else with exit code 2', () => {
   assert.deepEqual(parseSize('128'), {min: 128, max: 128})
@@ -31,7 +31,9 @@ test('options: duration defaults to 10 s only without --messages; threads never 
   assert.throws(() => benchOptionsFrom(flags, Number.NaN), /--port is required/)
   assert.throws(() => benchOptionsFrom(flags, 70000), /between 1 and 65535/)
   assert.throws(() => benchOptionsFrom({...flags, pipeline: 0}, 7), /--pipeline/)
-  assert.throws(() => benchOptionsFrom({...flags, warmup: -1}, 7), /--warmup/)
+  assert.throws(() => benchOptionsFrom({...flags, warmup: '-1'}, 7), /--warmup/)
+  assert.throws(() => benchOptionsFrom({...flags, duration: 'soon'}, 7), /--duration soon: expected a number of seconds/)
+  assert.equal(benchOptionsFrom({...flags, duration: '0.5'}, 7).durationSeconds, 0.5)
   assert.equal(benchOptionsFrom(flags, null).port, 0)
 })
 

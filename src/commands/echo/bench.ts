@@ -1,7 +1,6 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand, describeWithExitCodes} from '../../base/command.js'
-import {usageError} from '../../base/errors.js'
 import {runCompare} from '../../bench/compare.js'
 import {benchExitCodes} from '../../bench/exit-codes.js'
 import {benchOptionsFrom, checkCompareFlags, parseCpuList} from '../../bench/options.js'
@@ -44,17 +43,8 @@ export default class EchoBench extends BaseCommand {
 
   async run() {
     const {flags} = await this.parse(EchoBench)
-    const seconds = (text: string | undefined, flag: string) => {
-      if (text === undefined) return undefined
-      const n = Number(text)
-      if (!Number.isFinite(n)) throw usageError(`${flag} ${text}: expected a number of seconds`)
-      return n
-    }
     checkCompareFlags(flags)
-    const options = benchOptionsFrom(
-      {...flags, duration: seconds(flags.duration, '--duration'), warmup: seconds(flags.warmup, '--warmup')!, timeout: seconds(flags.timeout, '--timeout')!},
-      flags.compare ? null : (flags.port ?? Number.NaN),
-    )
+    const options = benchOptionsFrom(flags, flags.compare ? null : (flags.port ?? Number.NaN))
     const json = this.jsonEnabled()
     const stop = new AbortController()
     const onSigint = () => stop.abort()
