@@ -72,6 +72,11 @@ export function gatherEvidence(setupErrno: number, host: HostFacts): Availabilit
   }
 }
 
+/** What to do when a seccomp filter refuses io_uring's system calls (also the zcrx check's advice). */
+export const seccompProfileFix =
+  'run it under a seccomp profile that allows io_uring_setup, io_uring_enter and io_uring_register ' +
+  '(Docker/Podman: --security-opt seccomp=<profile.json>; systemd: add them to SystemCallFilter=)'
+
 /** The verdict from the evidence alone (pure: unit-tested on made-up evidence). */
 export function decideVerdict(e: AvailabilityEvidence): Omit<Availability, 'evidence' | 'features'> {
   const verdict = (v: Verdict, summary: string, fix: string | null) => ({
@@ -85,9 +90,6 @@ export function decideVerdict(e: AvailabilityEvidence): Omit<Availability, 'evid
   const name = errnoName(code)
   const seccomp = e.seccompMode !== null && e.seccompMode > 0
   const seccompText = `Seccomp: ${e.seccompMode ?? '?'}, Seccomp_filters: ${e.seccompFilters ?? '?'} in /proc/self/status`
-  const seccompFix =
-    'run it under a seccomp profile that allows io_uring_setup, io_uring_enter and io_uring_register ' +
-    '(Docker/Podman: --security-opt seccomp=<profile.json>; systemd: add them to SystemCallFilter=)'
 
   if (code === 0) return verdict('available', 'io_uring_setup succeeded', null)
 
@@ -115,7 +117,7 @@ export function decideVerdict(e: AvailabilityEvidence): Omit<Availability, 'evid
     )
   }
   if ((code === errno.EPERM || code === errno.ENOSYS || code === errno.EACCES) && seccomp) {
-    return verdict('blocked-by-seccomp', `io_uring_setup fails with ${name} under a seccomp filter (${seccompText})`, seccompFix)
+    return verdict('blocked-by-seccomp', `io_uring_setup fails with ${name} under a seccomp filter (${seccompText})`, seccompProfileFix)
   }
   if (code === errno.ENOSYS) {
     const sysctl = e.ioUringDisabled === null ? ' and /proc/sys/kernel/io_uring_disabled is absent' : ''

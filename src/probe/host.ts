@@ -1,6 +1,6 @@
 // Facts about this process and host that decide whether io_uring_setup may succeed: the io_uring
 // sysctls, seccomp state, credentials and the locked-memory limit. Parsers are pure for tests.
-import {readFileSync} from 'node:fs'
+import {readFileSync, readlinkSync} from 'node:fs'
 
 export type Limit = number | 'unlimited'
 
@@ -33,6 +33,8 @@ export interface HostFacts extends ProcStatus {
 
 const CAP_NET_ADMIN = 12n
 const CAP_SYS_ADMIN = 21n
+/** PROC_USER_INIT_INO (include/linux/proc_ns.h): the initial user namespace's fixed inode number. */
+const initialUserNamespaceLink = 'user:[4026531837]'
 
 export function parseProcStatus(text: string): ProcStatus {
   const fields = new Map<string, string>()
@@ -81,6 +83,23 @@ export function nameForId(text: string, id: number): string | null {
 /** Whether the kernel's in_group_p(gid) holds for a process with these credentials. */
 export function inGroup(status: Pick<ProcStatus, 'fsgid' | 'groups'>, gid: number): boolean {
   return status.fsgid === gid || status.groups.includes(gid)
+}
+
+/** Whether a /proc/PID/ns/user link ("user:[4026531837]") names the initial user namespace. */
+export function isInitialUserNamespace(link: string): boolean {
+  return link === initialUserNamespaceLink
+}
+
+/**
+ * Is this process in the initial user namespace, where capable() checks (CAP_NET_ADMIN for zcrx)?
+ * Compared with the fixed inode, not with /proc/1 (pid 1 of a container may share our child namespace).
+ */
+export function readInitialUserNamespace(): boolean | null {
+  try {
+    return isInitialUserNamespace(readlinkSync('/proc/self/ns/user'))
+  } catch {
+    return null
+  }
 }
 
 export function readText(path: string): string | null {

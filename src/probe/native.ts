@@ -33,7 +33,7 @@ export interface QueryOutcome {
   nrQueryOpcodes: number
 }
 
-/** The zcrx register test shared with tcp-data-split (native/zcrx/register_test.h). */
+/** The zcrx register test (native/zcrx/register_test.h), read by checkZcrx() for probe and tcp-data-split. */
 export interface ZcrxRegisterTest {
   setupErrno: number
   registerErrno: number

@@ -1,7 +1,7 @@
 // `uringctl tcp-data-split check`: per interface, TCP header/data split as the kernel reports it, and
 // the zero-copy receive readiness checks. Read-only: nothing on the host is changed.
 import {ExitCode, UserError} from '../base/errors.js'
-import {type Channels, type TcpDataSplitState, describeTcpDataSplit} from '../netlink/ethtool.js'
+import {type Channels, type RingParameters, type TcpDataSplitState, describeTcpDataSplit} from '../netlink/ethtool.js'
 import type {Link} from '../netlink/links.js'
 import {type HostFacts, gatherHostFacts, hostChecks} from './host.js'
 import {type DeviceClass, type InterfaceFacts, type Unavailable, gatherInterfaceFacts, listLinks} from './interfaces.js'
@@ -15,6 +15,14 @@ export const tcpDataSplitExitCodes = {
 } as const
 
 export const schemaVersion = 1
+
+/** The ring sizes `ethtool -g` prints, in the report's order; split and threshold have fields of their own. */
+const reportedRingFields = ['rx', 'rxMax', 'rxMini', 'rxMiniMax', 'rxJumbo', 'rxJumboMax', 'tx', 'txMax', 'rxBufLen', 'cqeSize'] as const
+export type ReportedRings = Pick<RingParameters, (typeof reportedRingFields)[number]>
+
+function reportedRings(r: RingParameters): ReportedRings {
+  return Object.fromEntries(reportedRingFields.map((field) => [field, r[field]])) as ReportedRings
+}
 
 export interface InterfaceReport {
   name: string
@@ -36,18 +44,7 @@ export interface InterfaceReport {
   }
   hdsThreshold: number | null
   hdsThresholdMax: number | null
-  rings: {
-    rx: number | null
-    rxMax: number | null
-    rxMini: number | null
-    rxMiniMax: number | null
-    rxJumbo: number | null
-    rxJumboMax: number | null
-    tx: number | null
-    txMax: number | null
-    rxBufLen: number | null
-    cqeSize: number | null
-  } | null
+  rings: ReportedRings | null
   /** Why there are no ring parameters (EOPNOTSUPP: the driver has no get_ringparam). */
   ringsUnavailable: Unavailable | null
   channels: Channels | null
@@ -142,10 +139,7 @@ function interfaceReport(f: InterfaceFacts, host: HostFacts, queue: number | und
     },
     hdsThreshold: r?.hdsThresh ?? null,
     hdsThresholdMax: r?.hdsThreshMax ?? null,
-    rings: r ? {
-      rx: r.rx, rxMax: r.rxMax, rxMini: r.rxMini, rxMiniMax: r.rxMiniMax, rxJumbo: r.rxJumbo, rxJumboMax: r.rxJumboMax,
-      tx: r.tx, txMax: r.txMax, rxBufLen: r.rxBufLen, cqeSize: r.cqeSize,
-    } : null,
+    rings: r ? reportedRings(r) : null,
     ringsUnavailable: f.ringsUnavailable,
     channels: f.channels,
     rxQueues: rxQueueCount(f),

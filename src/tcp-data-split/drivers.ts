@@ -9,9 +9,6 @@ export interface ZcrxDriver {
   hardware: string
 }
 
-/** Kernel release that introduced io_uring zcrx (IORING_REGISTER_ZCRX_IFQ, IORING_OP_RECV_ZC). */
-export const zcrxFirstKernel = '6.15'
-
 export const zcrxDrivers: readonly ZcrxDriver[] = [
   {driver: 'bnxt_en', since: '6.15', hardware: 'Broadcom NetXtreme-C/E (the driver zcrx was developed on)'},
   {driver: 'gve', since: '6.15', hardware: 'Google gVNIC, DQO queue format'},

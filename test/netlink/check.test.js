@@ -67,6 +67,8 @@ describe('this machine\'s interfaces', () => {
     assert.equal(eth0.physical, false)
     assert.deepEqual(eth0.tcpDataSplit, {state: 'not-reported', value: null, ethtool: 'n/a', supported: false, enabled: false})
     assert.ok(eth0.rings.rx > 0 && eth0.rings.rxMax >= eth0.rings.rx)
+    // The documented schema: the ring sizes only, in this order (split and threshold have their own fields).
+    assert.deepEqual(Object.keys(eth0.rings), ['rx', 'rxMax', 'rxMini', 'rxMiniMax', 'rxJumbo', 'rxJumboMax', 'tx', 'txMax', 'rxBufLen', 'cqeSize'])
     assert.equal(eth0.ringsUnavailable, null)
   })
 
@@ -125,6 +127,21 @@ describe('without privileges', {skip: (process.getuid() !== 0 || spawnSync('setp
     assert.ok(checks['cap-net-admin'].fix)
     assert.notEqual(checks['kernel-zcrx'].status, 'unknown')
     assert.equal(r.json().interfaces[0].ringsUnavailable.errno, 'EOPNOTSUPP', 'GET requests need no privilege')
+  })
+
+  test('as nobody: the host checks say what uringctl probe says', async () => {
+    const wrap = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--inh-caps=-all', '--bounding-set=-all']
+    const [check, probe] = await Promise.all([
+      runCli(['tcp-data-split', 'check', 'lo', '--json'], {wrap, env: {HOME: '/tmp'}}),
+      runCli(['probe', '--json'], {wrap, env: {HOME: '/tmp'}}),
+    ])
+    const checks = Object.fromEntries(check.json().interfaces[0].zcrx.checks.map((c) => [c.id, c]))
+    const {availability, zcrx} = probe.json()
+    assert.equal(zcrx.errnoName, 'EPERM')
+    assert.equal(checks['kernel-zcrx'].evidence, `kernel ${check.json().kernel}: ${zcrx.detail}`)
+    assert.equal(checks['io-uring-allowed'].evidence, `${availability.summary} (uringctl probe: ${availability.verdict})`)
+    assert.equal(checks['cap-net-admin'].evidence, zcrx.privilege.detail)
+    assert.equal(checks['cap-net-admin'].fix, zcrx.privilege.fix)
   })
 })
 

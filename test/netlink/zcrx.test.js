@@ -1,10 +1,13 @@
 // zcrx readiness logic on facts built from the captured fixtures (no hardware that splits is needed).
 import assert from 'node:assert/strict'
+import {constants} from 'node:os'
 import {describe, test} from 'node:test'
 
 import {decodeDatagram} from '../../dist/netlink/codec.js'
 import {decodeRingsReply} from '../../dist/netlink/ethtool.js'
 import {decodeQueue} from '../../dist/netlink/netdev.js'
+import {decideVerdict, gatherEvidence} from '../../dist/probe/availability.js'
+import {interpretZcrxProbe} from '../../dist/probe/zcrx.js'
 import {verdictExitCode} from '../../dist/tcp-data-split/check.js'
 import {kernelAtLeast} from '../../dist/tcp-data-split/drivers.js'
 import {hostChecks} from '../../dist/tcp-data-split/host.js'
@@ -12,6 +15,7 @@ import {classify} from '../../dist/tcp-data-split/interfaces.js'
 import {interfaceChecks, targetQueue} from '../../dist/tcp-data-split/zcrx.js'
 import {datagrams} from './fixtures.js'
 
+const {EFAULT, EPERM, EOPNOTSUPP, EINVAL, EMFILE, ENOMEM} = constants.errno
 const rings = (name) => decodeRingsReply(decodeDatagram(datagrams(name)[0])[0], 0x15)
 const iouringQueue = decodeQueue(decodeDatagram(datagrams('netdev_queue_get_synthetic_iouring.reply.hex')[0])[0], 20)
 
@@ -101,35 +105,68 @@ describe('device classes', () => {
 })
 
 describe('host checks', () => {
-  const host = {kernel: '6.18.44', ioUringDisabled: 0, setupError: null, registerError: 'EFAULT', capNetAdmin: true, initialUserNamespace: true}
+  // Built from uringctl probe's own readings (made-up host facts), as gatherHostFacts() does on this host.
+  const procFacts = {
+    uid: 0, gid: 0, fsgid: 0, groups: [0], capSysAdmin: true, capNetAdmin: true, seccompMode: 0, seccompFilters: 0,
+    lockedBytes: 0, ioUringDisabled: 0, ioUringGroup: -1, ioUringGroupName: null, user: 'root',
+    memlock: {soft: 8 << 20, hard: 8 << 20},
+  }
+  function hostChecksFor({setupErrno = 0, registerErrno = EFAULT, ioUringDisabled = 0, capNetAdmin = true, initialUserNamespace = true} = {}) {
+    const evidence = gatherEvidence(setupErrno, {...procFacts, ioUringDisabled, capNetAdmin})
+    const availability = {...decideVerdict(evidence), evidence, features: 0}
+    const zcrx = interpretZcrxProbe({setupErrno, registerErrno}, {capNetAdmin, initialUserNamespace})
+    return {availability, zcrx, checks: hostChecks({kernel: '6.18.44', availability, zcrx})}
+  }
 
   test('EFAULT from the zcrx opcode test: kernel has zcrx; root in the initial namespace passes', () => {
-    assert.deepEqual(hostChecks(host).map((c) => c.status), ['pass', 'pass', 'pass'])
+    assert.deepEqual(hostChecksFor().checks.map((c) => c.status), ['pass', 'pass', 'pass'])
   })
 
   test('EOPNOTSUPP (no CONFIG_IO_URING_ZCRX) and EINVAL (before 6.15) fail with an upgrade fix', () => {
-    for (const registerError of ['EOPNOTSUPP', 'EINVAL']) {
-      const [kernel] = hostChecks({...host, registerError})
+    for (const registerErrno of [EOPNOTSUPP, EINVAL]) {
+      const [kernel] = hostChecksFor({registerErrno}).checks
       assert.equal(kernel.status, 'fail')
       assert.match(kernel.fix, /CONFIG_IO_URING_ZCRX=y/)
     }
   })
 
   test('EPERM: zcrx exists, but CAP_NET_ADMIN is missing', () => {
-    const [kernel, , cap] = hostChecks({...host, registerError: 'EPERM', capNetAdmin: false})
+    const [kernel, , cap] = hostChecksFor({registerErrno: EPERM, capNetAdmin: false}).checks
     assert.equal(kernel.status, 'pass')
     assert.equal(cap.status, 'fail')
     assert.ok(cap.fix)
   })
 
-  test('io_uring disabled by sysctl fails with the sysctl that re-enables it', () => {
-    const [, allowed] = hostChecks({...host, ioUringDisabled: 2, setupError: 'EPERM', registerError: null})
+  test('io_uring disabled by sysctl fails with the sysctl that re-enables it, in uringctl probe\'s words', () => {
+    const {availability, checks: [, allowed]} = hostChecksFor({ioUringDisabled: 2, setupErrno: EPERM, registerErrno: 0})
     assert.equal(allowed.status, 'fail')
-    assert.equal(allowed.fix, 'sysctl -w kernel.io_uring_disabled=0')
+    assert.match(allowed.fix, /^sudo sysctl -w kernel\.io_uring_disabled=0 /)
+    assert.equal(allowed.fix, availability.fix)
+    assert.equal(allowed.evidence, `${availability.summary} (uringctl probe: disabled-by-sysctl)`)
   })
 
   test('inside a child user namespace, CAP_NET_ADMIN there is not enough', () => {
-    assert.equal(hostChecks({...host, initialUserNamespace: false})[2].status, 'fail')
+    assert.equal(hostChecksFor({initialUserNamespace: false}).checks[2].status, 'fail')
+    // Root of a child namespace: the EPERM is the kernel's capability check, so the kernel does have zcrx.
+    const [kernel, , cap] = hostChecksFor({registerErrno: EPERM, initialUserNamespace: false}).checks
+    assert.equal(kernel.status, 'pass')
+    assert.equal(cap.status, 'fail')
+    assert.match(cap.evidence, /CapEff has CAP_NET_ADMIN; inside a child user namespace/)
+  })
+
+  test('EPERM despite CAP_NET_ADMIN in the initial namespace: the kernel answer is unknown and the fix is the filter', () => {
+    const [kernel, , cap] = hostChecksFor({registerErrno: EPERM}).checks
+    assert.equal(kernel.status, 'unknown')
+    assert.match(kernel.fix, /seccomp profile/)
+    assert.equal(cap.status, 'pass')
+  })
+
+  test('an io_uring_setup errno probe cannot explain leaves io-uring-allowed unknown; the others fail', () => {
+    assert.equal(hostChecksFor({setupErrno: EMFILE, registerErrno: 0}).checks[1].status, 'unknown')
+    const blocked = hostChecksFor({setupErrno: ENOMEM, registerErrno: 0})
+    assert.equal(blocked.checks[1].status, 'fail')
+    assert.equal(blocked.checks[1].fix, blocked.availability.fix)
+    assert.equal(blocked.checks[0].status, 'unknown', 'no ring, so the zcrx opcode was not tried')
   })
 })
 

@@ -3,7 +3,7 @@ import {constants} from 'node:os'
 import {test} from 'node:test'
 
 import {decideVerdict, gatherEvidence, verdictExitCodes} from '../../dist/probe/availability.js'
-import {inGroup, nameForId, parseMemlock, parseProcStatus} from '../../dist/probe/host.js'
+import {inGroup, isInitialUserNamespace, nameForId, parseMemlock, parseProcStatus} from '../../dist/probe/host.js'
 import {classifySetupTrial} from '../../dist/probe/setup-flags.js'
 import {interpretZcrxProbe} from '../../dist/probe/zcrx.js'
 
@@ -159,7 +159,7 @@ test('setup trials classify into supported, unsupported, not permitted and resou
 })
 
 test('the zcrx register answer maps to usable / kernel has it', () => {
-  const zcrx = (errno, capNetAdmin = false, setupErrno = 0) => interpretZcrxProbe({setupErrno, registerErrno: errno}, capNetAdmin)
+  const zcrx = (errno, capNetAdmin = false, setupErrno = 0) => interpretZcrxProbe({setupErrno, registerErrno: errno}, {capNetAdmin, initialUserNamespace: true})
   assert.deepEqual([zcrx(EFAULT, true).usable, zcrx(EFAULT, true).kernelHas], [true, true])
   const noCap = zcrx(EPERM)
   assert.deepEqual([noCap.usable, noCap.kernelHas], [false, true])
@@ -170,4 +170,36 @@ test('the zcrx register answer maps to usable / kernel has it', () => {
   assert.match(zcrx(EOPNOTSUPP).detail, /CONFIG_IO_URING_ZCRX/)
   assert.match(zcrx(EINVAL).detail, /before 6\.15/)
   assert.equal(zcrx(0, false, EINVAL).kernelHas, false)
+})
+
+test('zcrx privilege: CAP_NET_ADMIN counts only in the initial user namespace', () => {
+  const zcrx = (registerErrno, capNetAdmin, initialUserNamespace) =>
+    interpretZcrxProbe({setupErrno: 0, registerErrno}, {capNetAdmin, initialUserNamespace})
+  // Root of a child user namespace (unshare -U -r): the EPERM is the kernel's capable() check, not a filter.
+  const child = zcrx(EPERM, true, false)
+  assert.deepEqual([child.usable, child.kernelHas, child.privilege.sufficient], [false, true, false])
+  assert.match(child.privilege.detail, /CapEff has CAP_NET_ADMIN; inside a child user namespace; the zcrx test registration was refused with EPERM/)
+  assert.match(child.privilege.fix, /initial user namespace/)
+  assert.equal(child.fix, child.privilege.fix)
+  const filtered = zcrx(EPERM, true, true)
+  assert.equal(filtered.privilege.sufficient, true)
+  assert.equal(filtered.privilege.fix, null)
+  assert.match(filtered.fix, /seccomp profile that allows .*io_uring_register/)
+  // Unreadable facts: the register answer decides.
+  assert.equal(zcrx(EFAULT, null, null).privilege.sufficient, true)
+  assert.equal(zcrx(EPERM, null, null).privilege.sufficient, false)
+  assert.equal(zcrx(EOPNOTSUPP, null, null).privilege.sufficient, null)
+  assert.equal(zcrx(EOPNOTSUPP, null, null).privilege.fix, null)
+  // A kernel without zcrx: the kernel is the first obstacle, whatever the privilege.
+  const old = zcrx(EINVAL, false, true)
+  assert.match(old.fix, /^boot Linux 6\.15 or later built with CONFIG_IO_URING_ZCRX=y$/)
+  assert.equal(old.privilege.sufficient, false)
+  const noRing = interpretZcrxProbe({setupErrno: EINVAL, registerErrno: 0}, {capNetAdmin: true, initialUserNamespace: true})
+  assert.match(noRing.detail, /kernel before 6\.1$/)
+  assert.equal(noRing.fix, old.fix)
+})
+
+test('the initial user namespace is told by its fixed inode', () => {
+  assert.equal(isInitialUserNamespace('user:[4026531837]'), true)
+  assert.equal(isInitialUserNamespace('user:[4026532410]'), false)
 })
