@@ -25,7 +25,9 @@ namespace setup = uring::catalog::setup;
 constexpr uint64_t kRecv = 1, kSend = 2, kCancel = 3;
 constexpr unsigned kKindBits = 2;
 constexpr uint32_t kMaxSend = 64 * 1024;
-constexpr unsigned kBufferSize = 16 * 1024;
+constexpr unsigned kSmallBuffer = 16 * 1024;
+constexpr unsigned kLargeBuffer = 64 * 1024;
+constexpr size_t kBufferMemory = 32 * 1024 * 1024;  // per thread, at most
 constexpr uint16_t kBufferGroup = 0;
 
 unsigned next_pow2(unsigned v) {
@@ -64,8 +66,11 @@ class UringEngine {
     if (rc < 0) return w_.fail_all(errno_words("io_uring_setup", -rc));
     ring_.register_ring_fd();  // an optimisation only: enters work without it
     register_sockets();
-    unsigned count = std::min(2048u, std::max(64u, next_pow2(2 * n)));
-    rc = buffers_.init(ring_, kBufferGroup, count, kBufferSize);
+    // Large messages in flight: bigger buffers mean fewer completions; the count keeps memory bounded.
+    const BenchConfig& config = w_.config();
+    unsigned size = uint64_t{config.size_max} * config.pipeline >= kSmallBuffer ? kLargeBuffer : kSmallBuffer;
+    unsigned count = std::min<unsigned>(kBufferMemory / size, std::max(64u, next_pow2(2 * n)));
+    rc = buffers_.init(ring_, kBufferGroup, count, size);
     if (rc < 0) return w_.fail_all(errno_words("IORING_REGISTER_PBUF_RING", -rc));
 
     for (Connection& c : w_.connections())

@@ -94,3 +94,10 @@ test('IPv6: --host ::1 reaches a server listening on ::1', async () => {
     await v6.stop()
   }
 })
+
+test('auto picks the epoll client for messages over 16 KiB, and says why', async () => {
+  const r = await bench(['--messages', '200', '--connections', '2', '--size', '20000', '--json'])
+  assert.equal(r.code, 0, r.stderr)
+  assert.equal(r.json().client.backend, 'epoll')
+  assert.match(r.json().client.backendNote, /over 16 KiB/)
+})
