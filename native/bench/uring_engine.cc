@@ -49,7 +49,7 @@ int init_ring(uring::Ring& ring, unsigned entries, unsigned cq_entries) {
     uring::RingOptions options;
     options.entries = entries;
     options.cq_entries = cq_entries;
-    options.flags = flags;
+    options.flags = flags | setup::CLAMP;  // thousands of connections may ask for more than the kernel's maximum
     rc = ring.init(options);
     if (rc != -EINVAL) return rc;
   }
@@ -62,7 +62,8 @@ class UringEngine {
 
   void run() {
     const unsigned n = static_cast<unsigned>(w_.connections().size());
-    int rc = init_ring(ring_, next_pow2(2 * n + 16), next_pow2(8 * n + 64));
+    // Room for a send, a re-armed receive and a cancel per connection in one loop.
+    int rc = init_ring(ring_, next_pow2(3 * n + 16), next_pow2(8 * n + 64));
     if (rc < 0) return w_.fail_all(errno_words("io_uring_setup", -rc));
     ring_.register_ring_fd();  // an optimisation only: enters work without it
     register_sockets();
