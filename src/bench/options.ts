@@ -1,4 +1,6 @@
 // Turns the command's flags into a validated load description; every problem is one usage-error line.
+import {existsSync} from 'node:fs'
+
 import {usageError} from '../base/errors.js'
 import type {ClientBackend} from './native.js'
 
@@ -84,9 +86,17 @@ export interface BenchFlagValues {
   'client-backend': string
 }
 
-/** Flags that only mean something with --compare, and --port, which means nothing with it. */
-export function checkCompareFlags(flags: {compare: boolean; port?: number; 'with-node': boolean; 'server-cpu'?: string}): void {
+/** A process whose CPU time we can read from /proc/PID/stat. */
+export function checkServerPid(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined
+  if (!Number.isInteger(pid) || pid <= 0 || !existsSync(`/proc/${pid}/stat`)) throw usageError(`--server-pid ${pid}: no such process here; pass the pid of the running echo server`)
+  return pid
+}
+
+/** Flags that only mean something with --compare, and those that mean nothing with it. */
+export function checkCompareFlags(flags: {compare: boolean; port?: number; 'with-node': boolean; 'server-cpu'?: string; 'server-pid'?: number}): void {
   if (flags.compare && flags.port !== undefined) throw usageError('--port does not go with --compare: each server it starts picks a free port')
+  if (flags.compare && flags['server-pid'] !== undefined) throw usageError('--server-pid does not go with --compare: it measures the servers it starts')
   if (!flags.compare && flags['with-node']) throw usageError('--with-node only works with --compare')
   if (!flags.compare && flags['server-cpu'] !== undefined) throw usageError('--server-cpu only works with --compare')
 }

@@ -101,3 +101,17 @@ test('auto picks the epoll client for messages over 16 KiB, and says why', async
   assert.equal(r.json().client.backend, 'epoll')
   assert.match(r.json().client.backendNote, /over 16 KiB/)
 })
+
+test('--server-pid reports that process CPU time per message; a pid that does not exist is a usage error', async () => {
+  const r = await bench(['--messages', '2000', '--connections', '4', '--server-pid', String(server.pid), '--json'])
+  assert.equal(r.code, 0, r.stderr)
+  const report = r.json()
+  assert.equal(report.server.pid, server.pid)
+  assert.ok(report.server.cpuSeconds >= 0)
+  assert.equal(typeof report.server.cpuMicrosPerMessage, 'number')
+  const table = await bench(['--messages', '2000', '--connections', '4', '--server-pid', String(server.pid)])
+  assert.match(table.stdout, /\| server CPU +\| [\d.]+ µs\/msg/)
+  const missing = await bench(['--messages', '10', '--server-pid', '999999999'])
+  assert.equal(missing.code, 2)
+  assert.match(missing.stderr, /--server-pid 999999999: no such process/)
+})

@@ -3,7 +3,7 @@ import {Flags} from '@oclif/core'
 import {BaseCommand, describeWithExitCodes} from '../../base/command.js'
 import {runCompare} from '../../bench/compare.js'
 import {benchExitCodes} from '../../bench/exit-codes.js'
-import {benchOptionsFrom, checkCompareFlags, parseCpuList} from '../../bench/options.js'
+import {benchOptionsFrom, checkCompareFlags, checkServerPid, parseCpuList} from '../../bench/options.js'
 import {progressText, renderBenchReport, renderCompare} from '../../bench/render.js'
 import {failureLine, runBench} from '../../bench/run.js'
 import {startProgress} from '../../output/spinner.js'
@@ -20,6 +20,7 @@ export default class EchoBench extends BaseCommand {
     '<%= config.bin %> echo bench --port 8080',
     '<%= config.bin %> echo bench --host 10.0.0.2 --port 7 --connections 500 --size 64-4096 --pipeline 4 --duration 30',
     '<%= config.bin %> echo bench --port 8080 --rate 50000 --duration 20 --json',
+    '<%= config.bin %> echo bench --port 8080 --server-pid "$(pgrep -n my-echo-server)"',
     '<%= config.bin %> echo bench --compare --with-node --size 512 --connections 500',
   ]
   static override flags = {
@@ -36,6 +37,7 @@ export default class EchoBench extends BaseCommand {
     pin: Flags.string({description: 'pin load generator threads to these CPUs, e.g. 1 or 2-3'}),
     timeout: Flags.string({description: 'seconds to wait for a connect or an echo before counting a timeout', default: '5'}),
     'client-backend': Flags.string({description: 'load generator I/O engine', options: ['auto', 'io_uring', 'epoll'], default: 'auto'}),
+    'server-pid': Flags.integer({description: "the server's process id: report its CPU time per message, read from /proc/PID/stat"}),
     compare: Flags.boolean({description: 'start our io_uring and epoll servers in turn and compare them under the same load'}),
     'with-node': Flags.boolean({description: "with --compare: add Node's net echo server"}),
     'server-cpu': Flags.string({description: 'with --compare: CPUs for the servers (default: the first CPU, client on the others)'}),
@@ -66,7 +68,8 @@ export default class EchoBench extends BaseCommand {
         this.setExitCode(report.exitCode)
         return report
       }
-      const report = await runBench(options, {onProgress: (p) => progress.update(progressText(p)), signal: stop.signal})
+      const serverPid = checkServerPid(flags['server-pid'])
+      const report = await runBench(options, {serverPid, onProgress: (p) => progress.update(progressText(p)), signal: stop.signal})
       progress.stop()
       if (!json) this.log(renderBenchReport(report))
       const failure = failureLine(report)
