@@ -40,7 +40,8 @@ let exitHookInstalled = false
 /** The command line that starts each server, on loopback, on a free port, with one engine thread. */
 export function serverArgv(kind: ServerKind): string[] {
   if (kind === 'node') return [join(packageRoot, 'dist', 'bench', 'node-echo-server.js'), '--host', '127.0.0.1', '--port', '0']
-  return [join(packageRoot, 'bin', 'run.js'), 'echo', 'serve', '--backend', kind, '--port', '0', '--host', '127.0.0.1', '--threads', '1', '--json']
+  // --stats 0: no periodic stats lines, whose timer would be counted in the server's CPU time.
+  return [join(packageRoot, 'bin', 'run.js'), 'echo', 'serve', '--backend', kind, '--port', '0', '--host', '127.0.0.1', '--threads', '1', '--stats', '0', '--json']
 }
 
 export async function startServer(kind: ServerKind, cpus: number[], startTimeoutMs = 20_000): Promise<RunningServer> {
