@@ -103,3 +103,13 @@ inline void send_provided(abi::Sqe* s, int fd, uint16_t bgid, bool bundle, uint6
 }
 
 }  // namespace uring::prep
+
+namespace uring::prep {
+
+// sendmsg(2) through the ring: `msg` (and its iovecs) must stay valid until the completion.
+inline void sendmsg(abi::Sqe* s, int fd, const struct msghdr* msg, int msg_flags, uint64_t user_data) {
+  rw(s, op::SENDMSG, fd, msg, 1, 0, user_data);
+  s->op_flags = static_cast<uint32_t>(msg_flags);
+}
+
+}  // namespace uring::prep

@@ -133,6 +133,21 @@ int Ring::submit_and_wait_timeout(unsigned wait_nr, long long timeout_ns) {
   return enter(submitted, wait_nr, flags, &arg, sizeof(arg));
 }
 
+int Ring::submit_and_wait_min_timeout(unsigned wait_nr, unsigned min_wait_usec, long long timeout_ns) {
+  unsigned submitted = flush_sq();
+  abi::KernelTimespec ts{timeout_ns / 1000000000LL, timeout_ns % 1000000000LL};
+  abi::GeteventsArg arg{};
+  arg.ts = reinterpret_cast<uint64_t>(&ts);
+  arg.min_wait_usec = min_wait_usec;
+  unsigned flags = catalog::enter::GETEVENTS | catalog::enter::EXT_ARG;
+  if (params_.flags & catalog::setup::SQPOLL) {
+    std::atomic_thread_fence(std::memory_order_seq_cst);
+    if (load_acquire(sq_kflags_) & abi::kSqNeedWakeup) flags |= catalog::enter::SQ_WAKEUP;
+    submitted = 0;
+  }
+  return enter(submitted, wait_nr, flags, &arg, sizeof(arg));
+}
+
 int Ring::register_ring_fd() {
   abi::RsrcUpdate up{};
   up.offset = ~0u;  // any free slot

@@ -57,6 +57,11 @@ class Ring {
   // Like submit_and_wait, bounded by a relative timeout (needs FEAT_EXT_ARG); -ETIME on timeout.
   int submit_and_wait_timeout(unsigned wait_nr, long long timeout_ns);
 
+  // Batched wait (IORING_FEAT_MIN_TIMEOUT, 6.12): returns once wait_nr completions are in, or once
+  // min_wait_usec has passed since the wait began and at least one is in; timeout_ns (> min wait)
+  // bounds the whole wait (without it the kernel would return at min_wait_usec even with none).
+  int submit_and_wait_min_timeout(unsigned wait_nr, unsigned min_wait_usec, long long timeout_ns);
+
   // Completion access: peek at the CQ between head and tail, then advance once for the batch.
   unsigned cq_ready() const { return load_acquire(cq_ktail_) - *cq_khead_; }
   template <typename Fn>

@@ -1,0 +1,86 @@
+// What both backends share: the listeners, one thread per listener (optionally pinned), a wake-up
+// eventfd per thread, start-up that reports a thread's setup failure synchronously, and stop/join.
+#pragma once
+#include <atomic>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "echo/engine.h"
+#include "echo/listener.h"
+
+namespace echo {
+
+// Accept backoff after EMFILE/ENFILE (or any accept failure): doubles from first to max.
+constexpr unsigned kAcceptBackoffFirstMs = 10;
+constexpr unsigned kAcceptBackoffMaxMs = 1000;
+
+class ThreadedEngine : public Engine {
+ public:
+  ~ThreadedEngine() override;
+  bool start(const Config& config, StartError& error) override;
+  Snapshot snapshot() const override;
+  void stop(unsigned grace_ms) override;
+  std::string bound_host() const override { return host_; }
+  uint16_t bound_port() const override { return port_; }
+  unsigned thread_count() const override { return static_cast<unsigned>(workers_.size()); }
+
+  struct Worker {
+    unsigned index = 0;
+    int listen_fd = -1;
+    int wake_fd = -1;  // eventfd: written by stop()
+    int cpu = -1;      // pinned CPU, or -1
+    Counters counters;
+    std::thread thread;
+  };
+
+  // For the engine's threads.
+  bool stopping() const { return stopping_.load(std::memory_order_acquire); }
+  unsigned grace_ms() const { return grace_ms_.load(std::memory_order_acquire); }
+  // --max-conns across all threads: false means refuse this connection.
+  bool admit_connection() {
+    if (!config_.max_conns) return true;
+    if (open_connections_.fetch_add(1, std::memory_order_relaxed) < config_.max_conns) return true;
+    open_connections_.fetch_sub(1, std::memory_order_relaxed);
+    return false;
+  }
+  void connection_closed() {
+    if (config_.max_conns) open_connections_.fetch_sub(1, std::memory_order_relaxed);
+  }
+
+ protected:
+
+  // Checks what the backend needs before any thread starts (e.g. which io_uring features exist).
+  virtual bool prepare(const Config& config, StartError& error) { return true; }
+  // The thread body. Calls ready(worker, 0) once set up (or ready(worker, -errno) and returns), then
+  // serves until stopping() and everything is closed. Owns and closes worker.listen_fd.
+  virtual void serve(Worker& worker) = 0;
+
+  void ready(Worker& worker, int err, const char* stage = "");
+
+  Config config_;
+
+ private:
+  void join_all();
+
+  std::vector<std::unique_ptr<Worker>> workers_;
+  std::atomic<bool> stopping_{false};
+  std::atomic<unsigned> grace_ms_{0};
+  std::atomic<long long> open_connections_{0};
+  std::string host_;
+  uint16_t port_ = 0;
+  std::atomic<bool> stopped_{false};
+
+  std::mutex ready_mutex_;
+  std::condition_variable ready_cv_;
+  unsigned ready_count_ = 0;
+  int ready_err_ = 0;
+  std::string ready_stage_;
+};
+
+std::unique_ptr<Engine> make_uring_engine();
+std::unique_ptr<Engine> make_epoll_engine();
+
+}  // namespace echo

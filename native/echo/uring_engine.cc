@@ -1,0 +1,716 @@
+// The io_uring echo engine. Per thread: one ring, one SO_REUSEPORT listener with a multishot accept,
+// a multishot recv per connection drawing from one provided-buffer ring shared by the thread's
+// connections (an idle connection holds no buffer), and a send of exactly what each completion carried.
+// Every completion is decided in one place (UringThread::handle) from the operation in its user_data.
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <deque>
+#include <sched.h>
+
+#include "echo/pending_bytes.h"
+#include "echo/threaded_engine.h"
+#include "echo/uring_support.h"
+#include "uring/prep.h"
+#include "uring/ring.h"
+
+namespace echo {
+
+namespace {
+
+using uring::abi::Cqe;
+using uring::abi::Sqe;
+namespace setup = uring::catalog::setup;
+
+constexpr unsigned kSqEntries = 1024;
+constexpr unsigned kCqEntries = 16384;
+constexpr uint16_t kBufferGroup = 0;
+// Ring buffers a connection may hold while its echo is queued; beyond that the bytes are copied out,
+// so one busy connection cannot drain the buffer ring that all of the thread's connections share.
+constexpr unsigned kMaxChunks = 16;
+// A batched wait still returns after this long with nothing to do (the kernel needs a bound).
+constexpr long long kBatchWaitBoundNs = 1'000'000'000LL;
+// Consecutive failed io_uring_enter calls after which the thread gives up instead of spinning.
+constexpr unsigned kMaxEnterFailures = 100;
+
+// What a completion is about: the operation, and for connection operations the slot and its
+// generation (a slot is reused only after its last completion arrived; the generation double-checks).
+enum class Op : uint8_t { accept = 1, recv, send, wake, tick, accept_retry, grace, cancel };
+
+constexpr uint64_t tag(Op op, uint32_t index = 0, uint32_t generation = 0) {
+  return static_cast<uint64_t>(op) | (static_cast<uint64_t>(index) << 8) |
+         (static_cast<uint64_t>(generation & 0xffffff) << 40);
+}
+constexpr Op tag_op(uint64_t t) { return static_cast<Op>(t & 0xff); }
+constexpr uint32_t tag_index(uint64_t t) { return static_cast<uint32_t>((t >> 8) & 0xffffffffu); }
+constexpr uint32_t tag_generation(uint64_t t) { return static_cast<uint32_t>(t >> 40); }
+
+// Part of a provided buffer still to be echoed.
+struct Chunk {
+  uint16_t bid;
+  uint32_t offset;
+  uint32_t length;
+};
+
+bool is_peer_reset(int err) {
+  return err == ECONNRESET || err == EPIPE || err == ETIMEDOUT || err == EHOSTUNREACH || err == ENETUNREACH;
+}
+
+struct Conn {
+  int fd = -1;
+  uint32_t generation = 0;
+  unsigned inflight = 0;  // requests whose last completion has not arrived yet
+  uint32_t last_tick = 0;
+  bool recv_armed = false;
+  bool recv_cancelled = false;
+  bool send_inflight = false;
+  bool send_from_chunks = false;
+  bool peer_closed = false;      // EOF: echo what is pending, then close
+  bool paused = false;           // reads paused: the client is not reading its echo
+  bool closing = false;          // aborted: requests cancelled, close at inflight == 0
+  bool waiting_buffers = false;  // recv ended with ENOBUFS; re-armed once buffers come back
+  uint32_t send_length = 0;
+  uint8_t send_chunk_count = 0;
+  // Echo bytes in arrival order: ring buffers first, then bytes copied to the heap. `arriving` takes
+  // new bytes while a send from `pending` is in flight (pending's memory must not move under it).
+  uint8_t chunk_head = 0;
+  uint8_t chunk_count = 0;
+  Chunk chunks[kMaxChunks];
+  size_t chunk_bytes = 0;
+  PendingBytes pending;
+  PendingBytes arriving;
+  // Without a buffer ring: this connection's own receive buffer and the echo bytes in it.
+  uint8_t* own_buffer = nullptr;
+  uint32_t own_length = 0;
+  uint32_t own_offset = 0;
+  msghdr message{};
+  iovec iov[kMaxChunks];
+
+  size_t held() const { return chunk_bytes + pending.size() + arriving.size() + (own_length - own_offset); }
+  bool has_output() const { return chunk_count || !pending.empty() || own_length > own_offset; }
+  Chunk& chunk(unsigned i) { return chunks[(chunk_head + i) % kMaxChunks]; }
+};
+
+class UringEngine;
+
+class UringThread {
+ public:
+  UringThread(UringEngine& engine, ThreadedEngine::Worker& worker, const Config& config,
+              const UringSupport& support);
+  ~UringThread();
+  int setup(const char*& stage);
+  void run();
+
+ private:
+  Sqe* next_sqe();
+  void handle(const Cqe& cqe);
+  void on_accept(const Cqe& cqe);
+  void on_recv(uint32_t index, const Cqe& cqe);
+  void on_send(uint32_t index, const Cqe& cqe);
+  void on_tick();
+  void begin_drain();
+  void on_grace();
+
+  void arm_accept();
+  void arm_wake();
+  void arm_timer(Op op, uring::abi::KernelTimespec& ts, unsigned ms);
+  void arm_recv(uint32_t index, Conn& c);
+  void cancel_recv(uint32_t index, Conn& c);
+  void start_send(uint32_t index, Conn& c);
+  void new_connection(int fd);
+  void abort(uint32_t index, Conn& c);
+  void settle(uint32_t index);
+  void release(uint32_t index, Conn& c);
+  void close_listener();
+  void take_buffers(Conn& c, uint16_t first_bid, uint32_t length);
+  void chunks_to_pending(Conn& c);
+  void recycle(uint16_t bid);
+  void rearm_waiting();
+  void give_up();
+
+  UringEngine& engine_;
+  ThreadedEngine::Worker& worker_;
+  Counters& counters_;
+  const Config& config_;
+  const UringSupport& support_;
+  uring::Ring ring_;
+  uring::BufferRing buffers_;
+  bool use_buffer_ring_ = false;
+  unsigned batch_wait_us_ = 0;
+  unsigned sends_queued_ = 0;
+
+  // Which buffer id sits at each position of the buffer ring, so a bundle's buffers can be found.
+  std::vector<uint16_t> bid_at_position_;
+  std::vector<uint32_t> position_of_bid_;
+  uint32_t next_position_ = 0;
+  unsigned buffers_out_ = 0;  // taken by the kernel and not yet recycled
+
+  std::deque<Conn> conns_;
+  std::vector<uint32_t> free_slots_;
+  unsigned open_conns_ = 0;
+  std::vector<std::pair<uint32_t, uint32_t>> waiting_buffers_;  // (slot, generation)
+
+  int listen_fd_ = -1;
+  bool accept_armed_ = false;
+  unsigned backoff_ms_ = 0;
+  bool in_fd_limit_burst_ = false;
+  bool draining_ = false;
+  bool overflow_seen_ = false;
+  uint32_t tick_ = 0;
+  unsigned tick_ms_ = 0;
+  uint32_t idle_ticks_ = 0;
+  uring::abi::KernelTimespec tick_ts_{}, backoff_ts_{}, grace_ts_{};
+};
+
+class UringEngine final : public ThreadedEngine {
+ public:
+  std::string backend_name() const override { return "io_uring"; }
+  std::vector<std::string> features() const override { return support_.feature_names(config_); }
+
+  bool prepare(const Config& config, StartError& error) override {
+    support_ = detect_uring_support(config.uring);
+    if (support_.setup_errno) {
+      error = {support_.setup_errno, "ring", "io_uring_setup"};
+      return false;
+    }
+    if (config.uring.sqpoll && support_.sqpoll_errno) {
+      error = {support_.sqpoll_errno, "ring", "IORING_SETUP_SQPOLL"};
+      return false;
+    }
+    if (!support_.missing_op.empty()) {
+      error = {EOPNOTSUPP, "ring", support_.missing_op};
+      return false;
+    }
+    return true;
+  }
+
+  void serve(Worker& worker) override {
+    UringThread thread(*this, worker, config_, support_);
+    const char* stage = "ring";
+    int rc = thread.setup(stage);
+    ready(worker, rc, stage);
+    if (rc == 0) thread.run();
+  }
+
+
+ private:
+  UringSupport support_;
+};
+
+UringThread::UringThread(UringEngine& engine, ThreadedEngine::Worker& worker, const Config& config,
+                         const UringSupport& support)
+    : engine_(engine), worker_(worker), counters_(worker.counters), config_(config), support_(support) {
+  listen_fd_ = worker.listen_fd;
+  worker.listen_fd = -1;
+}
+
+UringThread::~UringThread() {
+  for (auto& c : conns_) {
+    if (c.fd >= 0) close(c.fd);
+    std::free(c.own_buffer);
+  }
+  if (listen_fd_ >= 0) close(listen_fd_);
+  buffers_.release();
+  ring_.close();
+}
+
+int UringThread::setup(const char*& stage) {
+  uring::RingOptions options;
+  options.entries = kSqEntries;
+  options.cq_entries = kCqEntries;
+  options.flags = support_.ring_flags;
+  options.sq_thread_idle = 1000;
+  stage = "ring";
+  if (int rc = ring_.init(options); rc < 0) return rc;
+  if (support_.registered_ring) ring_.register_ring_fd();
+  if (support_.buffer_ring) {
+    stage = "buffers";
+    if (int rc = buffers_.init(ring_, kBufferGroup, config_.buffer_count, config_.buffer_size); rc < 0) return rc;
+    use_buffer_ring_ = true;
+    bid_at_position_.resize(config_.buffer_count);
+    position_of_bid_.resize(config_.buffer_count);
+    for (unsigned i = 0; i < config_.buffer_count; ++i) bid_at_position_[i] = position_of_bid_[i] = i;
+    next_position_ = config_.buffer_count;
+  }
+  if (support_.min_timeout) batch_wait_us_ = config_.batch_wait_us;
+  if (config_.idle_timeout_ms) {
+    tick_ms_ = std::clamp(config_.idle_timeout_ms / 4, 10u, 1000u);
+    idle_ticks_ = (config_.idle_timeout_ms + tick_ms_ - 1) / tick_ms_;
+    arm_timer(Op::tick, tick_ts_, tick_ms_);
+  }
+  arm_wake();
+  arm_accept();
+  return 0;
+}
+
+Sqe* UringThread::next_sqe() {
+  Sqe* sqe = ring_.get_sqe();
+  while (!sqe) {
+    // SQ full: hand it to the kernel (an SQPOLL thread may need a moment to take it).
+    ring_.submit();
+    sqe = ring_.get_sqe();
+    if (!sqe) sched_yield();
+  }
+  return sqe;
+}
+
+void UringThread::run() {
+  unsigned failures = 0;
+  while (!(draining_ && listen_fd_ < 0 && open_conns_ == 0)) {
+    if (use_buffer_ring_) {
+      buffers_.publish();
+      rearm_waiting();
+    }
+    int rc;
+    if (batch_wait_us_) {
+      // Completions of this round's sends arrive at once; wait for a batch beyond them.
+      const unsigned batch = std::clamp(open_conns_ / 4, 1u, 64u);
+      rc = ring_.submit_and_wait_min_timeout(sends_queued_ + batch, batch_wait_us_, kBatchWaitBoundNs);
+    } else {
+      rc = ring_.submit_and_wait(1);
+    }
+    sends_queued_ = 0;
+    if (rc < 0 && rc != -EINTR && rc != -EAGAIN && rc != -EBUSY && rc != -ETIME) {
+      Counters::add(counters_.other_errors);
+      counters_.last_errno.store(-rc, std::memory_order_relaxed);
+      if (++failures >= kMaxEnterFailures) return give_up();
+    } else {
+      failures = 0;
+    }
+    // With IORING_FEAT_NODROP the kernel keeps overflowed completions and flushes them on the next
+    // enter; count each overflow episode (a bigger CQ or fewer connections per thread avoids them).
+    bool overflow = ring_.cq_overflow_flagged();
+    if (overflow && !overflow_seen_) Counters::add(counters_.cq_overflow);
+    overflow_seen_ = overflow;
+    ring_.for_each_cqe([this](const Cqe& cqe) { handle(cqe); });
+    if (!draining_ && engine_.stopping()) begin_drain();
+  }
+}
+
+void UringThread::handle(const Cqe& cqe) {
+  const uint32_t index = tag_index(cqe.user_data);
+  switch (tag_op(cqe.user_data)) {
+    case Op::accept: return on_accept(cqe);
+    case Op::recv:
+      if (index < conns_.size() && conns_[index].generation == tag_generation(cqe.user_data))
+        on_recv(index, cqe);
+      return;
+    case Op::send:
+      if (index < conns_.size() && conns_[index].generation == tag_generation(cqe.user_data))
+        on_send(index, cqe);
+      return;
+    case Op::wake: return begin_drain();
+    case Op::tick: return on_tick();
+    case Op::accept_retry:
+      if (!draining_ && listen_fd_ >= 0 && !accept_armed_) arm_accept();
+      return;
+    case Op::grace: return on_grace();
+    case Op::cancel: return;  // the cancelled request reports on its own
+  }
+}
+
+void UringThread::arm_accept() {
+  Sqe* sqe = next_sqe();
+  uring::prep::accept(sqe, listen_fd_, support_.multishot_accept, tag(Op::accept));
+  // Blocking sockets: io_uring waits by polling; MSG_DONTWAIT on a send then means "do not wait".
+  sqe->op_flags = SOCK_CLOEXEC;
+  accept_armed_ = true;
+}
+
+void UringThread::arm_wake() {
+  uring::prep::poll_add(next_sqe(), worker_.wake_fd, POLLIN, false, tag(Op::wake));
+}
+
+void UringThread::arm_timer(Op op, uring::abi::KernelTimespec& ts, unsigned ms) {
+  ts.tv_sec = ms / 1000;
+  ts.tv_nsec = static_cast<long long>(ms % 1000) * 1000000;
+  uring::prep::timeout(next_sqe(), &ts, 0, 0, tag(op));
+}
+
+void UringThread::on_accept(const Cqe& cqe) {
+  if (!(cqe.flags & uring::abi::kCqeFMore)) accept_armed_ = false;
+  const int res = cqe.res;
+  bool retry_now = true;
+  if (res >= 0) {
+    in_fd_limit_burst_ = false;
+    backoff_ms_ = 0;
+    if (draining_) {
+      close(res);
+    } else if (!engine_.admit_connection()) {
+      close(res);
+      Counters::add(counters_.rejected);
+    } else {
+      new_connection(res);
+    }
+  } else if (res == -EMFILE || res == -ENFILE) {
+    Counters::add(counters_.accept_fd_limit);
+    if (!in_fd_limit_burst_) {
+      in_fd_limit_burst_ = true;
+      Counters::add(counters_.accept_fd_limit_bursts);
+    }
+    retry_now = false;
+  } else if (res != -ECANCELED) {
+    Counters::add(counters_.accept_errors);
+    counters_.last_errno.store(-res, std::memory_order_relaxed);
+    // A connection reset before we took it is routine; anything else waits, so we never spin.
+    retry_now = res == -ECONNABORTED || res == -EINTR || res == -EAGAIN;
+  }
+  if (accept_armed_ || listen_fd_ < 0) return;
+  if (draining_) return close_listener();
+  if (retry_now) return arm_accept();
+  backoff_ms_ = backoff_ms_ ? std::min(backoff_ms_ * 2, kAcceptBackoffMaxMs) : kAcceptBackoffFirstMs;
+  arm_timer(Op::accept_retry, backoff_ts_, backoff_ms_);
+}
+
+void UringThread::new_connection(int fd) {
+  int one = 1;
+  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+  uint32_t index;
+  if (!free_slots_.empty()) {
+    index = free_slots_.back();
+    free_slots_.pop_back();
+  } else {
+    index = static_cast<uint32_t>(conns_.size());
+    conns_.emplace_back();
+  }
+  Conn& c = conns_[index];
+  c.fd = fd;
+  c.last_tick = tick_;
+  ++open_conns_;
+  Counters::add(counters_.accepted);
+  settle(index);
+}
+
+void UringThread::arm_recv(uint32_t index, Conn& c) {
+  Sqe* sqe = next_sqe();
+  const uint64_t user_data = tag(Op::recv, index, c.generation);
+  if (use_buffer_ring_) {
+    uring::prep::recv_provided(sqe, c.fd, kBufferGroup, support_.multishot_recv, support_.bundle, user_data);
+  } else {
+    if (!c.own_buffer) c.own_buffer = static_cast<uint8_t*>(std::malloc(config_.buffer_size));
+    uring::prep::recv(sqe, c.fd, c.own_buffer, config_.buffer_size, user_data);
+  }
+  c.recv_armed = true;
+  c.recv_cancelled = false;
+  ++c.inflight;
+}
+
+void UringThread::cancel_recv(uint32_t index, Conn& c) {
+  uring::prep::cancel_user_data(next_sqe(), tag(Op::recv, index, c.generation), tag(Op::cancel));
+  c.recv_cancelled = true;
+}
+
+void UringThread::on_recv(uint32_t index, const Cqe& cqe) {
+  Conn& c = conns_[index];
+  if (!(cqe.flags & uring::abi::kCqeFMore)) {
+    c.recv_armed = false;
+    c.recv_cancelled = false;
+    --c.inflight;
+  }
+  const int res = cqe.res;
+  if (res > 0) {
+    c.last_tick = tick_;
+    Counters::add(counters_.messages);
+    Counters::add(counters_.bytes_in, static_cast<uint64_t>(res));
+    if (use_buffer_ring_) {
+      if (cqe.flags & uring::abi::kCqeFBuffer)
+        take_buffers(c, static_cast<uint16_t>(cqe.flags >> uring::abi::kCqeBufferShift), static_cast<uint32_t>(res));
+    } else {
+      c.own_offset = 0;
+      c.own_length = static_cast<uint32_t>(res);
+    }
+    if (!c.paused && c.held() >= config_.max_pending) {
+      c.paused = true;
+      Counters::add(counters_.read_pauses);
+    }
+  } else if (res == 0) {
+    c.peer_closed = true;
+  } else if (res == -ENOBUFS) {
+    Counters::add(counters_.no_buffers);
+    c.waiting_buffers = true;
+    waiting_buffers_.emplace_back(index, c.generation);
+  } else if (res != -ECANCELED && !c.closing) {
+    if (is_peer_reset(-res)) {
+      Counters::add(counters_.resets);
+    } else {
+      Counters::add(counters_.other_errors);
+      counters_.last_errno.store(-res, std::memory_order_relaxed);
+    }
+    abort(index, c);
+  }
+  settle(index);
+}
+
+// A completion's data may span several buffers (a bundle): they sit at consecutive ring positions.
+void UringThread::take_buffers(Conn& c, uint16_t first_bid, uint32_t length) {
+  const unsigned size = buffers_.size();
+  const unsigned mask = buffers_.count() - 1;
+  uint32_t position = position_of_bid_[first_bid];
+  while (length) {
+    const uint16_t bid = bid_at_position_[position++ & mask];
+    const uint32_t n = std::min(length, size);
+    length -= n;
+    ++buffers_out_;
+    if (c.closing) {
+      recycle(bid);
+    } else if (c.pending.empty() && c.arriving.empty() && c.chunk_count < kMaxChunks) {
+      c.chunk(c.chunk_count++) = Chunk{bid, 0, n};
+      c.chunk_bytes += n;
+    } else {
+      // Order: while a send from `pending` is in flight, its memory must not move: new bytes wait aside.
+      (c.send_inflight && !c.send_from_chunks ? c.arriving : c.pending).append(buffers_.buffer(bid), n);
+      recycle(bid);
+    }
+  }
+}
+
+void UringThread::recycle(uint16_t bid) {
+  const unsigned mask = buffers_.count() - 1;
+  bid_at_position_[next_position_ & mask] = bid;
+  position_of_bid_[bid] = next_position_;
+  ++next_position_;
+  --buffers_out_;
+  buffers_.recycle(bid);
+}
+
+void UringThread::rearm_waiting() {
+  if (waiting_buffers_.empty()) return;
+  unsigned free_buffers = buffers_.count() - buffers_out_;
+  if (!free_buffers) return;
+  std::vector<std::pair<uint32_t, uint32_t>> waiting;
+  waiting.swap(waiting_buffers_);
+  for (auto [index, generation] : waiting) {
+    Conn& c = conns_[index];
+    if (c.generation != generation || c.fd < 0 || !c.waiting_buffers) continue;
+    if (!free_buffers) {
+      waiting_buffers_.emplace_back(index, generation);
+      continue;
+    }
+    --free_buffers;
+    c.waiting_buffers = false;
+    settle(index);
+  }
+}
+
+void UringThread::start_send(uint32_t index, Conn& c) {
+  Sqe* sqe = next_sqe();
+  const uint64_t user_data = tag(Op::send, index, c.generation);
+  if (c.own_length > c.own_offset) {
+    c.send_length = c.own_length - c.own_offset;
+    uring::prep::send(sqe, c.fd, c.own_buffer + c.own_offset, c.send_length, MSG_NOSIGNAL, user_data);
+    c.send_from_chunks = false;
+  } else if (c.chunk_count) {
+    // Ring buffers are sent without waiting: if the socket is full they are copied out instead, so a
+    // slow reader never keeps a shared buffer.
+    const int flags = MSG_NOSIGNAL | MSG_DONTWAIT;
+    if (c.chunk_count == 1 || !support_.sendmsg || !config_.uring.sendmsg_batch) {
+      const Chunk& k = c.chunk(0);
+      c.send_length = k.length;
+      c.send_chunk_count = 1;
+      uring::prep::send(sqe, c.fd, buffers_.buffer(k.bid) + k.offset, k.length, flags, user_data);
+    } else {
+      c.send_length = 0;
+      for (unsigned i = 0; i < c.chunk_count; ++i) {
+        const Chunk& k = c.chunk(i);
+        c.iov[i] = {buffers_.buffer(k.bid) + k.offset, k.length};
+        c.send_length += k.length;
+      }
+      c.send_chunk_count = c.chunk_count;
+      c.message = msghdr{};
+      c.message.msg_iov = c.iov;
+      c.message.msg_iovlen = c.chunk_count;
+      uring::prep::sendmsg(sqe, c.fd, &c.message, flags, user_data);
+    }
+    c.send_from_chunks = true;
+  } else {
+    c.send_length = static_cast<uint32_t>(std::min<size_t>(c.pending.size(), 1u << 30));
+    uring::prep::send(sqe, c.fd, c.pending.data(), c.send_length, MSG_NOSIGNAL, user_data);
+    c.send_from_chunks = false;
+  }
+  c.send_inflight = true;
+  ++c.inflight;
+  ++sends_queued_;
+}
+
+void UringThread::on_send(uint32_t index, const Cqe& cqe) {
+  Conn& c = conns_[index];
+  c.send_inflight = false;
+  --c.inflight;
+  int res = cqe.res;
+  if (c.closing) return settle(index);
+  if (res == -EAGAIN && c.send_from_chunks) res = 0;  // MSG_DONTWAIT on a full socket
+  if (res < 0) {
+    if (is_peer_reset(-res)) {
+      Counters::add(counters_.resets);
+    } else {
+      Counters::add(counters_.other_errors);
+      counters_.last_errno.store(-res, std::memory_order_relaxed);
+    }
+    abort(index, c);
+    return settle(index);
+  }
+  const uint32_t sent = static_cast<uint32_t>(res);
+  c.last_tick = tick_;
+  Counters::add(counters_.bytes_out, sent);
+  if (sent < c.send_length) Counters::add(counters_.short_sends);
+  if (c.own_length > c.own_offset) {
+    c.own_offset += sent;
+    if (c.own_offset >= c.own_length) c.own_offset = c.own_length = 0;
+  } else if (c.send_from_chunks) {
+    uint32_t left = sent;
+    for (unsigned i = 0; i < c.send_chunk_count && left; ++i) {
+      Chunk& k = c.chunk(0);
+      const uint32_t n = std::min(left, k.length);
+      left -= n;
+      c.chunk_bytes -= n;
+      if (n == k.length) {
+        recycle(k.bid);
+        c.chunk_head = static_cast<uint8_t>((c.chunk_head + 1) % kMaxChunks);
+        --c.chunk_count;
+      } else {
+        k.offset += n;
+        k.length -= n;
+      }
+    }
+    // The socket is full: keep the rest on the heap and give the shared buffers back.
+    if (sent < c.send_length) chunks_to_pending(c);
+  } else {
+    c.pending.consume(sent);
+  }
+  if (!c.arriving.empty()) {
+    c.pending.append(c.arriving.data(), c.arriving.size());
+    c.arriving.release();
+  }
+  if (c.paused && c.held() <= config_.max_pending / 2) c.paused = false;
+  settle(index);
+}
+
+void UringThread::chunks_to_pending(Conn& c) {
+  for (unsigned i = c.chunk_count; i-- > 0;) {
+    const Chunk& k = c.chunk(i);
+    c.pending.prepend(buffers_.buffer(k.bid) + k.offset, k.length);
+    recycle(k.bid);
+  }
+  c.chunk_count = 0;
+  c.chunk_head = 0;
+  c.chunk_bytes = 0;
+}
+
+// The connection state machine: after any completion, decide what the connection needs next.
+void UringThread::settle(uint32_t index) {
+  Conn& c = conns_[index];
+  if (c.fd < 0) return;
+  if (c.closing) {
+    if (!c.inflight) release(index, c);
+    return;
+  }
+  if (!c.send_inflight && c.has_output()) start_send(index, c);
+  const bool own_buffer_busy = !use_buffer_ring_ && c.own_length > c.own_offset;
+  const bool want_recv = !c.peer_closed && !c.paused && !c.waiting_buffers && !draining_ && !own_buffer_busy;
+  if (want_recv && !c.recv_armed) {
+    arm_recv(index, c);
+  } else if (!want_recv && c.recv_armed && !c.recv_cancelled && (c.paused || draining_)) {
+    cancel_recv(index, c);
+  }
+  if ((c.peer_closed || draining_) && !c.send_inflight && !c.has_output() && !c.recv_armed && !c.inflight)
+    release(index, c);
+}
+
+// Shutting the socket down ends its pending recv (EOF) and send (EPIPE) on every kernel, unlike a
+// cancel by fd (5.19+); the connection is then released when their completions are in.
+void UringThread::abort(uint32_t index, Conn& c) {
+  if (c.closing) return;
+  c.closing = true;
+  shutdown(c.fd, SHUT_RDWR);
+}
+
+void UringThread::release(uint32_t index, Conn& c) {
+  close(c.fd);
+  c.fd = -1;
+  for (unsigned i = 0; i < c.chunk_count; ++i) recycle(c.chunk(i).bid);
+  c.chunk_count = c.chunk_head = 0;
+  c.chunk_bytes = 0;
+  c.pending.release();
+  c.arriving.release();
+  std::free(c.own_buffer);
+  c.own_buffer = nullptr;
+  c.own_length = c.own_offset = 0;
+  c.recv_armed = c.recv_cancelled = c.send_inflight = c.send_from_chunks = false;
+  c.peer_closed = c.paused = c.closing = c.waiting_buffers = false;
+  c.inflight = 0;
+  c.generation = (c.generation + 1) & 0xffffff;
+  free_slots_.push_back(index);
+  --open_conns_;
+  engine_.connection_closed();
+  Counters::add(counters_.closed);
+}
+
+void UringThread::on_tick() {
+  ++tick_;
+  if (draining_) return;
+  for (uint32_t index = 0; index < conns_.size(); ++index) {
+    Conn& c = conns_[index];
+    if (c.fd >= 0 && !c.closing && tick_ - c.last_tick >= idle_ticks_) {
+      Counters::add(counters_.idle_timeouts);
+      abort(index, c);
+      settle(index);
+    }
+  }
+  arm_timer(Op::tick, tick_ts_, tick_ms_);
+}
+
+void UringThread::close_listener() {
+  close(listen_fd_);
+  listen_fd_ = -1;
+}
+
+// Stop: no new connections, no more reads; what was received is still echoed until the grace ends.
+void UringThread::begin_drain() {
+  if (draining_) return;
+  draining_ = true;
+  if (accept_armed_) uring::prep::cancel_user_data(next_sqe(), tag(Op::accept), tag(Op::cancel));
+  else if (listen_fd_ >= 0) close_listener();
+  for (uint32_t index = 0; index < conns_.size(); ++index) settle(index);
+  const unsigned grace = engine_.grace_ms();
+  if (grace) arm_timer(Op::grace, grace_ts_, grace);
+  else on_grace();
+}
+
+void UringThread::on_grace() {
+  for (uint32_t index = 0; index < conns_.size(); ++index) {
+    Conn& c = conns_[index];
+    if (c.fd < 0 || c.closing) continue;
+    if (c.has_output()) Counters::add(counters_.aborted);
+    abort(index, c);
+    settle(index);
+  }
+}
+
+// io_uring_enter keeps failing: close everything directly rather than spin.
+void UringThread::give_up() {
+  for (uint32_t index = 0; index < conns_.size(); ++index) {
+    Conn& c = conns_[index];
+    if (c.fd < 0) continue;
+    close(c.fd);
+    c.fd = -1;
+    engine_.connection_closed();
+    Counters::add(counters_.closed);
+  }
+  if (listen_fd_ >= 0) close_listener();
+  open_conns_ = 0;
+  // In-flight requests may still point into buffers: close the ring before they are freed.
+  ring_.close();
+  buffers_.release();
+}
+
+}  // namespace
+
+std::unique_ptr<Engine> make_uring_engine() { return std::make_unique<UringEngine>(); }
+
+}  // namespace echo

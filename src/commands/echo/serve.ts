@@ -1,0 +1,74 @@
+import {availableParallelism} from 'node:os'
+
+import {Flags} from '@oclif/core'
+
+import {BaseCommand, describeWithExitCodes} from '../../base/command.js'
+import {usageError} from '../../base/errors.js'
+import {runUntilStopped} from '../../echo/lifecycle.js'
+import {fdLimitWarning, jsonLine, readyLine, statsText, summaryTable} from '../../echo/report.js'
+import {ServeExit, startEchoServer, techniqueNames, type TechniqueName} from '../../echo/server.js'
+import {startProgress} from '../../output/spinner.js'
+
+export default class EchoServe extends BaseCommand {
+  static override summary = 'Run a fast TCP echo server on io_uring (or epoll)'
+  static override description = describeWithExitCodes(
+    'Echoes every byte each client sends, on native threads: one ring (or epoll fd) and one SO_REUSEPORT listener per thread. Prints one ready line with the real address and port, live stats, and a summary when stopped by SIGINT/SIGTERM or --duration. With --json, stdout is NDJSON: a "listening" event, "stats" events every --stats seconds and a "summary" event.',
+    [
+      {code: ServeExit.addressInUse, meaning: 'the port is already in use'},
+      {code: ServeExit.permissionDenied, meaning: 'permission denied binding the port (below 1024 without privilege)'},
+      {code: ServeExit.badAddress, meaning: '--host is not an address of this machine'},
+      {code: ServeExit.uringUnavailable, meaning: 'io_uring is unavailable here (the reason is printed); --backend epoll works without it'},
+      {code: ServeExit.resources, meaning: 'out of a resource at start (file descriptors, locked memory, threads)'},
+    ],
+  )
+
+  static override examples = [
+    {command: '<%= config.bin %> echo serve', description: 'Serve on 0.0.0.0:8080, one thread per CPU'},
+    {command: '<%= config.bin %> echo serve --port 0 --json', description: 'Pick a free port; the first NDJSON line names it'},
+    {command: '<%= config.bin %> echo serve --host ::1 --threads 1 --pin --duration 30', description: 'IPv6 loopback, one pinned thread, stop after 30 s'},
+    {command: '<%= config.bin %> echo serve --backend epoll', description: 'The same server on epoll, for kernels without io_uring'},
+  ]
+
+  static override flags = {
+    port: Flags.integer({description: 'TCP port (0 picks a free one)', default: 8080, min: 0, max: 65535}),
+    host: Flags.string({description: 'address to listen on (IPv4 or IPv6, e.g. 0.0.0.0, ::, 127.0.0.1, ::1)', default: '0.0.0.0'}),
+    threads: Flags.integer({description: 'engine threads, each with its own ring and listener [default: CPUs available]', min: 1, max: 1024}),
+    pin: Flags.boolean({description: 'pin each thread to its own CPU', default: false}),
+    backend: Flags.option({options: ['io_uring', 'epoll'] as const, description: 'I/O engine', default: 'io_uring' as const})(),
+    'max-conns': Flags.integer({description: 'connections open at once; more are closed at once (0: no limit)', default: 0, min: 0}),
+    'idle-timeout': Flags.integer({description: 'close a connection silent for this many seconds (0: never)', default: 0, min: 0}),
+    duration: Flags.integer({description: 'stop by itself after this many seconds (0: run until SIGINT/SIGTERM)', default: 0, min: 0}),
+    stats: Flags.integer({description: 'seconds between live stats (0: none)', default: 1, min: 0}),
+    grace: Flags.integer({description: 'milliseconds a stop waits for pending echoes before closing', default: 2000, min: 0}),
+    sqpoll: Flags.boolean({description: 'io_uring: let a kernel thread poll the submission queue (costs a CPU)', default: false}),
+    'buffer-size': Flags.integer({description: 'bytes per receive buffer', default: 16384, min: 64, max: 1 << 20}),
+    buffers: Flags.integer({description: 'io_uring: receive buffers per thread, shared by its connections (power of two)', default: 1024, min: 1, max: 32768}),
+    'max-pending': Flags.integer({description: 'bytes held for one client that is not reading its echo before reads from it pause', default: 1 << 20, min: 4096}),
+    'batch-wait': Flags.integer({description: 'io_uring: microseconds a busy thread may wait to gather a batch of completions (0: none)', default: 0, min: 0, max: 10000}),
+    'epoll-mode': Flags.option({options: ['level', 'edge'] as const, default: 'level' as const, hidden: true, description: 'epoll: level- or edge-triggered'})(),
+    without: Flags.string({description: `io_uring techniques to switch off, comma-separated: ${Object.keys(techniqueNames).join(', ')}`, hidden: true}),
+  }
+
+  async run(): Promise<void> {
+    const {flags} = await this.parse(EchoServe)
+    const without = (flags.without ?? '').split(',').filter(Boolean)
+    const unknown = without.filter((name) => !(name in techniqueNames))
+    if (unknown.length > 0) throw usageError(`--without: unknown technique ${unknown.join(', ')}; valid: ${Object.keys(techniqueNames).join(', ')}`)
+    if (flags.buffers & (flags.buffers - 1)) throw usageError(`--buffers must be a power of two (got ${flags.buffers}), e.g. 1024`)
+    const json = this.jsonEnabled()
+    const server = await startEchoServer({
+      backend: flags.backend, host: flags.host, port: flags.port, threads: flags.threads ?? availableParallelism(), pin: flags.pin,
+      maxConns: flags['max-conns'], idleTimeoutSec: flags['idle-timeout'], bufferSize: flags['buffer-size'], buffers: flags.buffers,
+      maxPending: flags['max-pending'], sqpoll: flags.sqpoll, batchWaitUs: flags['batch-wait'], epollMode: flags['epoll-mode'], without: without as TechniqueName[],
+    })
+    process.stdout.write(json ? jsonLine(server.listening) : readyLine(server.listening))
+    const progress = startProgress('waiting for connections', json)
+    const summary = await runUntilStopped(server, {
+      durationSec: flags.duration, statsIntervalSec: flags.stats, graceMs: flags.grace,
+      onStats: (sample) => (json ? process.stdout.write(jsonLine(sample)) : progress.update(statsText(sample))),
+      onFdLimitBurst: (sample) => process.stderr.write(fdLimitWarning(sample)),
+    })
+    progress.stop()
+    process.stdout.write(json ? jsonLine(summary) : summaryTable(summary, server.listening.threads))
+  }
+}

@@ -1,0 +1,44 @@
+// Runs a started echo server until SIGINT/SIGTERM or --duration, sampling its counters on an interval.
+import type {EchoServer, StatsSample, Summary} from './server.js'
+
+export interface RunOptions {
+  /** 0: until a signal. */
+  durationSec: number
+  /** 0: no periodic stats. */
+  statsIntervalSec: number
+  graceMs: number
+  onStats(sample: StatsSample): void
+  /** Called once per burst of accept failures at the open-file limit. */
+  onFdLimitBurst(sample: StatsSample): void
+}
+
+export async function runUntilStopped(server: EchoServer, options: RunOptions): Promise<Summary> {
+  let bursts = 0
+  const poll = (report: boolean) => {
+    const sample = server.sample()
+    if (sample.errors.acceptFdLimitBursts > bursts) {
+      bursts = sample.errors.acceptFdLimitBursts
+      options.onFdLimitBurst(sample)
+    }
+    if (report) options.onStats(sample)
+  }
+  const statsMs = options.statsIntervalSec * 1000
+  // Without periodic stats the counters are still watched once a second, for the fd-limit warning.
+  const timer = setInterval(() => poll(statsMs > 0), statsMs > 0 ? statsMs : 1000)
+
+  let onSignal = () => {}
+  const reason = await new Promise<Summary['stopReason']>((resolve) => {
+    onSignal = () => resolve('signal')
+    process.once('SIGINT', onSignal)
+    process.once('SIGTERM', onSignal)
+    if (options.durationSec > 0) setTimeout(() => resolve('duration'), options.durationSec * 1000).unref()
+  })
+  clearInterval(timer)
+  // A second signal during the grace period is ignored: the stop is already under way and bounded.
+  process.removeListener('SIGINT', onSignal)
+  process.removeListener('SIGTERM', onSignal)
+  const ignore = () => {}
+  process.on('SIGINT', ignore)
+  process.on('SIGTERM', ignore)
+  return server.stop(options.graceMs, reason)
+}

@@ -1,0 +1,70 @@
+// The echo server's part of the native addon (native/addon.cc, "echo serve" section).
+
+/** io_uring techniques the engine may use; each defaults to on when the kernel has it (bundle: off). */
+export interface UringTechniques {
+  deferTaskrun?: boolean
+  coopTaskrun?: boolean
+  registeredRing?: boolean
+  multishotAccept?: boolean
+  multishotRecv?: boolean
+  bufferRing?: boolean
+  bundle?: boolean
+  sendmsgBatch?: boolean
+  sqpoll?: boolean
+}
+
+export interface EngineConfig {
+  backend: 'io_uring' | 'epoll'
+  host: string
+  port: number
+  threads: number
+  pin: boolean
+  maxConns: number
+  idleTimeoutMs: number
+  bufferSize: number
+  bufferCount: number
+  maxPending: number
+  edgeTriggered: boolean
+  batchWaitUs: number
+  techniques: UringTechniques
+}
+
+/** Error kinds the engine counts (native/echo/counters.h). */
+export interface EngineErrors {
+  resets: number
+  rejected: number
+  acceptFdLimit: number
+  acceptFdLimitBursts: number
+  acceptErrors: number
+  noBuffers: number
+  cqOverflow: number
+  idleTimeouts: number
+  readPauses: number
+  shortSends: number
+  aborted: number
+  otherErrors: number
+}
+
+export interface EngineCounters {
+  accepted: number
+  closed: number
+  messages: number
+  bytesIn: number
+  bytesOut: number
+  errors: EngineErrors
+  lastErrno: number
+  threadsRunning: number
+}
+
+export type EngineHandle = {readonly __brand: 'EchoEngine'}
+
+export type EngineStart =
+  | {ok: true; handle: EngineHandle; backend: 'io_uring' | 'epoll'; host: string; port: number; threads: number; features: string[]}
+  | {ok: false; errno: number; stage: string; detail: string}
+
+export interface EchoNative {
+  echoStart(config: EngineConfig): EngineStart
+  echoStats(handle: EngineHandle): EngineCounters
+  echoStop(handle: EngineHandle, graceMs: number): Promise<EngineCounters>
+  echoUringSetupErrno(): number
+}

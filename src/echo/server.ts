@@ -1,0 +1,224 @@
+// `uringctl echo serve` core: starts the native engine, samples its counters into rates, stops it.
+import {lookup} from 'node:dns/promises'
+import {isIP} from 'node:net'
+
+import {UserError} from '../base/errors.js'
+import {addon} from '../native/addon.js'
+import {classifyUringSetup} from './availability.js'
+import type {EchoNative, EngineConfig, EngineCounters, EngineErrors, EngineHandle, UringTechniques} from './native.js'
+
+export const ServeExit = {
+  addressInUse: 3,
+  permissionDenied: 4,
+  badAddress: 5,
+  uringUnavailable: 6,
+  resources: 7,
+} as const
+
+/** Techniques `--without` can switch off (to measure what each buys, or to run the fallbacks). */
+export const techniqueNames = {
+  'defer-taskrun': 'deferTaskrun',
+  'coop-taskrun': 'coopTaskrun',
+  'registered-ring-fd': 'registeredRing',
+  'multishot-accept': 'multishotAccept',
+  'multishot-recv': 'multishotRecv',
+  'buffer-ring': 'bufferRing',
+  'sendmsg-batch': 'sendmsgBatch',
+  'recv-bundle': 'bundle',
+} as const satisfies Record<string, keyof UringTechniques>
+
+export type TechniqueName = keyof typeof techniqueNames
+
+export interface ServeOptions {
+  backend: 'io_uring' | 'epoll'
+  host: string
+  port: number
+  threads: number
+  pin: boolean
+  maxConns: number
+  idleTimeoutSec: number
+  bufferSize: number
+  buffers: number
+  maxPending: number
+  sqpoll: boolean
+  batchWaitUs: number
+  epollMode: 'level' | 'edge'
+  without: TechniqueName[]
+}
+
+export interface Listening {
+  event: 'listening'
+  backend: 'io_uring' | 'epoll'
+  host: string
+  port: number
+  pid: number
+  threads: number
+  features: string[]
+}
+
+export interface Totals {
+  accepted: number
+  closed: number
+  messages: number
+  bytesIn: number
+  bytesOut: number
+}
+
+export interface StatsSample {
+  event: 'stats'
+  seconds: number
+  connections: number
+  messagesPerSec: number
+  bytesPerSec: number
+  totals: Totals
+  errors: EngineErrors
+}
+
+export interface Summary {
+  event: 'summary'
+  backend: 'io_uring' | 'epoll'
+  stopReason: 'signal' | 'duration'
+  seconds: number
+  connectionsServed: number
+  messages: number
+  bytesIn: number
+  bytesOut: number
+  errors: EngineErrors
+  lastError: string | null
+  cpuSeconds: number
+  cpuMicrosPerMessage: number | null
+}
+
+export interface EchoServer {
+  listening: Listening
+  /** Counters since start, with rates since the previous sample. */
+  sample(): StatsSample
+  /** Stops accepting, finishes pending echoes within graceMs, closes everything. */
+  stop(graceMs: number, reason: Summary['stopReason']): Promise<Summary>
+}
+
+async function resolveHost(host: string): Promise<string> {
+  if (isIP(host.split('%')[0])) return host
+  try {
+    return (await lookup(host)).address
+  } catch {
+    throw new UserError(`--host ${host} is not an IP address or a name this machine can resolve; use e.g. 0.0.0.0, :: or 127.0.0.1`, {code: 'BAD_ADDRESS', exitCode: ServeExit.badAddress})
+  }
+}
+
+function engineConfig(options: ServeOptions, host: string): EngineConfig {
+  const techniques: UringTechniques = {sqpoll: options.sqpoll}
+  for (const name of options.without) techniques[techniqueNames[name]] = false
+  return {
+    backend: options.backend,
+    host,
+    port: options.port,
+    threads: options.threads,
+    pin: options.pin,
+    maxConns: options.maxConns,
+    idleTimeoutMs: Math.round(options.idleTimeoutSec * 1000),
+    bufferSize: options.bufferSize,
+    bufferCount: options.buffers,
+    maxPending: options.maxPending,
+    edgeTriggered: options.epollMode === 'edge',
+    batchWaitUs: options.batchWaitUs,
+    techniques,
+  }
+}
+
+function startError(errno: number, stage: string, detail: string, options: ServeOptions, host: string): UserError {
+  const native = addon<EchoNative>()
+  const name = native.errnoName(errno) ?? `errno ${errno}`
+  const where = `${host.includes(':') ? `[${host}]` : host}:${options.port}`
+  const fail = (message: string, code: string, exitCode: number) => new UserError(message, {code, exitCode})
+  if (stage === 'ring') {
+    if (detail === 'IORING_SETUP_SQPOLL')
+      return fail(`--sqpoll: the kernel refused an SQPOLL ring (${name}); run without --sqpoll`, 'URING_UNAVAILABLE', ServeExit.uringUnavailable)
+    if (detail.startsWith('IORING_')) {
+      return fail(`io_uring on this kernel lacks ${detail}, which the io_uring backend needs; use --backend epoll`, 'URING_UNAVAILABLE', ServeExit.uringUnavailable)
+    }
+    const availability = classifyUringSetup(errno)
+    return fail(`io_uring is unavailable: ${availability.reason}; ${availability.fix}, or use --backend epoll`, 'URING_UNAVAILABLE', ServeExit.uringUnavailable)
+  }
+  if (stage === 'address' || name === 'EADDRNOTAVAIL' || name === 'EAFNOSUPPORT' || name === 'EINVAL') {
+    return fail(`cannot listen on ${where}: ${name === 'EAFNOSUPPORT' ? 'this address family is not enabled' : 'the address is not one of this machine\'s'} (${name}); use e.g. 0.0.0.0, :: or 127.0.0.1`, 'BAD_ADDRESS', ServeExit.badAddress)
+  }
+  if (name === 'EADDRINUSE')
+    return fail(`cannot listen on ${where}: the port is already in use (EADDRINUSE); pick another with --port, or --port 0 for a free one`, 'ADDRESS_IN_USE', ServeExit.addressInUse)
+  if (name === 'EACCES' || name === 'EPERM')
+    return fail(`cannot listen on ${where}: permission denied (${name}); ports below 1024 need root or CAP_NET_BIND_SERVICE, so use --port 1024 or above`, 'PERMISSION_DENIED', ServeExit.permissionDenied)
+  if (stage === 'buffers')
+    return fail(`cannot register ${options.buffers} receive buffers of ${options.bufferSize} bytes per thread (${name}); lower --buffers or --buffer-size, or raise ulimit -l`, 'RESOURCES', ServeExit.resources)
+  return fail(`cannot start the echo server: ${stage} failed with ${name}; check ulimit -n and free memory, or lower --threads`, 'RESOURCES', ServeExit.resources)
+}
+
+/** Starts the engine; rejects with a UserError (documented exit code) when it cannot. */
+export async function startEchoServer(options: ServeOptions): Promise<EchoServer> {
+  const native = addon<EchoNative>()
+  const host = await resolveHost(options.host)
+  const started = native.echoStart(engineConfig(options, host))
+  if (!started.ok) throw startError(started.errno, started.stage, started.detail, options, host)
+  const handle: EngineHandle = started.handle
+  const startedAt = process.hrtime.bigint()
+  const cpuAtStart = process.cpuUsage()
+  const elapsed = () => Number(process.hrtime.bigint() - startedAt) / 1e9
+  let previous = {at: 0, messages: 0, bytesIn: 0}
+
+  const listening: Listening = {
+    event: 'listening',
+    backend: started.backend,
+    host: started.host,
+    port: started.port,
+    pid: process.pid,
+    threads: started.threads,
+    features: started.features,
+  }
+
+  return {
+    listening,
+    sample() {
+      const counters = native.echoStats(handle)
+      const at = elapsed()
+      const span = at - previous.at || 1
+      const sample: StatsSample = {
+        event: 'stats',
+        seconds: round(at, 3),
+        connections: counters.accepted - counters.closed,
+        messagesPerSec: Math.round((counters.messages - previous.messages) / span),
+        bytesPerSec: Math.round((counters.bytesIn - previous.bytesIn) / span),
+        totals: totalsOf(counters),
+        errors: counters.errors,
+      }
+      previous = {at, messages: counters.messages, bytesIn: counters.bytesIn}
+      return sample
+    },
+    async stop(graceMs, stopReason) {
+      const counters = await native.echoStop(handle, graceMs)
+      const cpu = process.cpuUsage(cpuAtStart)
+      const cpuSeconds = (cpu.user + cpu.system) / 1e6
+      return {
+        event: 'summary',
+        backend: started.backend,
+        stopReason,
+        seconds: round(elapsed(), 3),
+        connectionsServed: counters.accepted,
+        messages: counters.messages,
+        bytesIn: counters.bytesIn,
+        bytesOut: counters.bytesOut,
+        errors: counters.errors,
+        lastError: counters.lastErrno ? native.errnoName(counters.lastErrno) : null,
+        cpuSeconds: round(cpuSeconds, 3),
+        cpuMicrosPerMessage: counters.messages ? round((cpuSeconds * 1e6) / counters.messages, 3) : null,
+      }
+    },
+  }
+}
+
+function totalsOf(c: EngineCounters): Totals {
+  return {accepted: c.accepted, closed: c.closed, messages: c.messages, bytesIn: c.bytesIn, bytesOut: c.bytesOut}
+}
+
+function round(value: number, digits: number): number {
+  const f = 10 ** digits
+  return Math.round(value * f) / f
+}

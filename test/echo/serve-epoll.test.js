@@ -1,0 +1,3 @@
+import {backendSuite} from './suite.js'
+
+backendSuite('epoll')
