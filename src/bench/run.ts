@@ -198,6 +198,8 @@ export function reportConfig(options: BenchOptions): BenchReport['config'] {
   }
 }
 
+export const minServerCpuSeconds = 0.05
+
 const micros = (ns: number) => Math.round(ns / 10) / 100
 
 export function toReport(
@@ -208,6 +210,8 @@ export function toReport(
   serverPid?: number,
 ): BenchReport {
   const perMessage = (seconds: number) => (r.messages > 0 ? Math.round((seconds * 1e6 * 100) / r.messages) / 100 : null)
+  // /proc counts CPU time in 10 ms ticks: below 5 of them a per-message figure would be mostly rounding.
+  const serverPerMessage = (seconds: number) => (seconds >= minServerCpuSeconds ? perMessage(seconds) : null)
   const window = r.windowSeconds
   const rate = (n: number) => (window > 0 ? n / window : 0)
   const errors = {...r.errors, total: Object.values(r.errors).reduce((a, b) => a + b, 0)}
@@ -226,7 +230,7 @@ export function toReport(
     },
     server:
       serverPid && r.serverCpuSeconds !== null
-        ? {pid: serverPid, cpuSeconds: r.serverCpuSeconds, cpuMicrosPerMessage: perMessage(r.serverCpuSeconds)}
+        ? {pid: serverPid, cpuSeconds: r.serverCpuSeconds, cpuMicrosPerMessage: serverPerMessage(r.serverCpuSeconds)}
         : null,
     windowSeconds: window,
     messages: r.messages,

@@ -72,11 +72,14 @@ export async function startServer(kind: ServerKind, cpus: number[], startTimeout
     lines.once('line', resolve)
     lines.once('close', () => resolve(null))
   })
+  const outputEnded = new Promise((resolve) => lines.once('close', resolve))
+  // Readline emits every line of a chunk at once: collect from the start, or lines after the first are lost.
+  let output = ''
+  lines.on('line', (line) => { if (output.length < 8000) output += `${line}\n` })
   let timer: NodeJS.Timeout | undefined
   const timeout = new Promise<'timeout'>((resolve) => { timer = setTimeout(() => resolve('timeout'), startTimeoutMs) })
   const first = await Promise.race([firstLine, timeout])
   clearTimeout(timer)
-  lines.on('line', () => {})
 
   const fail = async (why: string): Promise<never> => {
     child.kill('SIGKILL')
@@ -84,16 +87,12 @@ export async function startServer(kind: ServerKind, cpus: number[], startTimeout
     throw new ServerStartError(why)
   }
   if (first === 'timeout') return fail(`${command} printed no listening line within ${startTimeoutMs / 1000} s`)
-  let listening: ListeningLine | {error?: {message?: string}} | null = null
-  try {
-    listening = first === null ? null : JSON.parse(first)
-  } catch {}
-  if (!listening || !('event' in listening) || listening.event !== 'listening' || typeof listening.port !== 'number') {
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 2000))])
-    const said =
-      (listening && 'error' in listening && listening.error?.message) ||
-      lastLine(stderr) ||
-      (first ? first.slice(0, 200) : `exited with ${describeExit(exit)}`)
+  const listening = parseJson(first) as ListeningLine | null
+  if (!listening || listening.event !== 'listening' || typeof listening.port !== 'number') {
+    await Promise.race([Promise.all([exited, outputEnded]), new Promise((r) => setTimeout(r, 2000))])
+    // A refusal under --json is one error object, possibly spread over several lines.
+    const refusal = parseJson(output.trim()) as {error?: {message?: string}} | null
+    const said = refusal?.error?.message || lastLine(stderr) || (first ? first.slice(0, 200) : `exited with ${describeExit(exit)}`)
     return fail(`${command}: ${said}`)
   }
   const pid = listening.pid || child.pid!
@@ -115,6 +114,15 @@ export async function startServer(kind: ServerKind, cpus: number[], startTimeout
       clearTimeout(killer)
       return result
     },
+  }
+}
+
+function parseJson(text: string | null): unknown {
+  if (!text) return null
+  try {
+    return JSON.parse(text)
+  } catch {
+    return null
   }
 }
 
