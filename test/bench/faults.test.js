@@ -33,6 +33,7 @@ for (const {mode, extra = [], code, kind, first} of cases) {
   test(`a server that does "${mode}"${extra.length ? ` (${extra.join(' ')})` : ''}: ${kind} counted, exit ${code}`, async () => {
     for (const backend of ['io_uring', 'epoll']) {
       const {code: exit, report} = await againstFaulty(mode, [...extra, '--client-backend', backend])
+      assert.equal(report.error, undefined, `${backend}: ${report.error?.message}`)
       assertShape(report, benchReportSchema)
       assert.equal(exit, code, `${backend}: ${report.firstError}`)
       assert.equal(report.exitCode, code)
