@@ -1,9 +1,11 @@
 #!/usr/bin/env node
-// Echo server benchmark: each server pinned to one CPU, a closed-loop client (benchmarks/echo-client.c,
-// compiled here into a temp dir) pinned to another, for each message size and connection count.
-// Reports messages/s, p50/p99 round-trip latency and the server's CPU time per message (utime+stime
-// from /proc/PID/stat over the measured window), as medians over --repeat rounds. Each run starts
-// a fresh server; servers take turns for every size and connection count, so noise spreads evenly.
+// Echo server benchmark: each server pinned to one CPU, `uringctl echo bench` (closed loop, pipeline 1,
+// every echoed byte verified) pinned to another, for each message size and connection count.
+// Reports messages/s, p50/p99 latency, the server's CPU time per message (utime+stime from
+// /proc/PID/stat over the measured window, read by echo bench --server-pid) and the client's own, as
+// medians over --repeat rounds. Each run starts a fresh server; servers take turns for every size and
+// connection count, so noise spreads evenly. The Node server is the one `echo bench --compare
+// --with-node` uses (dist/bench/node-echo-server.js); c-epoll is a plain C epoll echo server.
 //
 //   node benchmarks/echo.mjs [--servers io_uring,epoll,node,c-epoll] [--sizes 128,512] [--conns 50,500]
 //        [--warmup 1] [--duration 5] [--repeat 3] [--server-cpu 1] [--client-cpu 0]
@@ -43,9 +45,7 @@ function parseArgs(argv) {
 
 const options = parseArgs(process.argv.slice(2))
 const work = mkdtempSync(join(tmpdir(), 'uringctl-bench-'))
-const client = join(work, 'echo-client')
 const reference = join(work, 'reference-epoll-echo')
-execFileSync('cc', ['-O2', '-o', client, join(here, 'echo-client.c')])
 execFileSync('cc', ['-O2', '-o', reference, join(here, 'reference-epoll-echo.c')])
 
 const uringctl = (extra) => ({
@@ -55,7 +55,7 @@ const uringctl = (extra) => ({
 const servers = {
   io_uring: uringctl([]),
   epoll: uringctl(['--backend', 'epoll']),
-  node: {argv: [process.execPath, join(here, 'node-echo.mjs')], port: Number},
+  node: {argv: [process.execPath, join(root, 'dist', 'bench', 'node-echo-server.js'), '--host', '127.0.0.1', '--port', '0'], port: (line) => JSON.parse(line).port},
   'c-epoll': {argv: [reference], port: Number},
 }
 for (const v of options.variants) {
@@ -74,8 +74,26 @@ function startServer(spec) {
 }
 
 function runClient(port, pid, conns, size) {
-  const out = execFileSync('nice', ['-n', String(options.nice), 'taskset', '-c', String(options.clientCpu), client, '127.0.0.1', String(port), String(conns), String(size), String(options.warmup), String(options.duration), String(pid)])
-  return JSON.parse(String(out))
+  const argv = [process.execPath, join(root, 'bin', 'run.js'), 'echo', 'bench', '--host', '127.0.0.1', '--port', String(port),
+    '--connections', String(conns), '--size', String(size), '--warmup', String(options.warmup), '--duration', String(options.duration),
+    '--pin', String(options.clientCpu), '--server-pid', String(pid), '--json']
+  let out
+  try {
+    out = execFileSync('nice', ['-n', String(options.nice), ...argv])
+  } catch (error) {
+    out = error.stdout // a run with errors (exit codes 3-7) still prints its report
+  }
+  const r = JSON.parse(String(out))
+  if (r.error) throw new Error(`echo bench against port ${port}: ${r.error.message}`)
+  return {
+    messagesPerSec: Math.round(r.messagesPerSecond),
+    p50Us: r.latencyMicros.p50,
+    p99Us: r.latencyMicros.p99,
+    serverCpuUsPerMessage: r.server.cpuMicrosPerMessage,
+    clientCpuUsPerMessage: r.client.cpuMicrosPerMessage,
+    errors: r.errors.total,
+    firstError: r.firstError,
+  }
 }
 
 const median = (xs) => {
@@ -98,7 +116,7 @@ try {
           try {
             const r = runClient(port, child.pid, conns, size)
             ;((results[name] ??= {})[`${size}/${conns}`] ??= []).push(r)
-            process.stderr.write(`round ${round + 1} ${name} ${size} B × ${conns}: ${r.messagesPerSec} msg/s, ${r.serverCpuUsPerMessage} µs/msg\n`)
+            process.stderr.write(`round ${round + 1} ${name} ${size} B × ${conns}: ${r.messagesPerSec} msg/s, server ${r.serverCpuUsPerMessage} µs/msg, client ${r.clientCpuUsPerMessage} µs/msg${r.errors ? `, ${r.errors} errors: ${r.firstError}` : ''}\n`)
           } finally {
             child.kill('SIGTERM')
             await new Promise((resolve) => child.once('close', resolve))
@@ -123,7 +141,8 @@ for (const size of sizes) {
         p99Us: Number(median(runs.map((r) => r.p99Us)).toFixed(1)),
         cpuUsPerMessage: Number(median(runs.map((r) => r.serverCpuUsPerMessage)).toFixed(2)),
         cpuUsPerMessageRuns: runs.map((r) => r.serverCpuUsPerMessage),
-        mismatches: runs.reduce((n, r) => n + r.mismatches, 0),
+        clientCpuUsPerMessage: Number(median(runs.map((r) => r.clientCpuUsPerMessage)).toFixed(2)),
+        errors: runs.reduce((n, r) => n + r.errors, 0),
       })
     }
   }
@@ -131,9 +150,9 @@ for (const size of sizes) {
 if (options.json) {
   console.log(JSON.stringify({machine: {cpu: cpus()[0]?.model, cpus: cpus().length}, options, rows}, null, 2))
 } else {
-  console.log(`| size | conns | server | messages/s | p50 µs | p99 µs | server CPU µs/msg (median; runs) |`)
-  console.log(`|---:|---:|---|---:|---:|---:|---|`)
+  console.log(`| size | conns | server | messages/s | p50 µs | p99 µs | server CPU µs/msg (median; runs) | client CPU µs/msg | errors |`)
+  console.log(`|---:|---:|---|---:|---:|---:|---|---:|---:|`)
   for (const r of rows) {
-    console.log(`| ${r.size} | ${r.conns} | ${r.server} | ${r.messagesPerSec} | ${r.p50Us} | ${r.p99Us} | **${r.cpuUsPerMessage.toFixed(2)}** (${r.cpuUsPerMessageRuns.map((x) => x.toFixed(2)).join(', ')}) |`)
+    console.log(`| ${r.size} | ${r.conns} | ${r.server} | ${r.messagesPerSec} | ${r.p50Us} | ${r.p99Us} | **${r.cpuUsPerMessage.toFixed(2)}** (${r.cpuUsPerMessageRuns.map((x) => x.toFixed(2)).join(', ')}) | ${r.clientCpuUsPerMessage.toFixed(2)} | ${r.errors} |`)
   }
 }

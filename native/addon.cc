@@ -9,6 +9,9 @@
 #include <optional>
 #include <string>
 
+#include "bench/address.h"
+#include "bench/affinity.h"
+#include "bench/run.h"
 #include "echo/engine.h"
 #include "echo/uring_support.h"
 #include "limits/prlimit.h"
@@ -280,7 +283,150 @@ Napi::Value EchoStop(const Napi::CallbackInfo& info) {
 
 // --- echo bench (uringctl echo bench) --------------------------------------------------------------
 
-// (load generator functions go here)
+// A run lives in a shared_ptr held by its JS handle and by the completion callback, so whichever of
+// them goes last frees it; the coordinator reports the end through one thread-safe function.
+struct BenchHandle {
+  std::shared_ptr<bench::BenchRun> run;
+};
+
+bench::BenchConfig BenchConfigFrom(const Napi::Object& o) {
+  bench::BenchConfig c;
+  std::string address = o.Get("address").As<Napi::String>();
+  unsigned port = o.Get("port").As<Napi::Number>().Uint32Value();
+  if (!bench::set_address(c, address, static_cast<uint16_t>(port)))
+    throw Napi::TypeError::New(o.Env(), "not a numeric IP address: " + address);
+  c.target = o.Get("target").As<Napi::String>();
+  c.connections = o.Get("connections").As<Napi::Number>().Uint32Value();
+  c.size_min = o.Get("sizeMin").As<Napi::Number>().Uint32Value();
+  c.size_max = o.Get("sizeMax").As<Napi::Number>().Uint32Value();
+  c.pipeline = o.Get("pipeline").As<Napi::Number>().Uint32Value();
+  c.duration_s = o.Get("durationSeconds").As<Napi::Number>().DoubleValue();
+  c.messages = static_cast<uint64_t>(o.Get("messages").As<Napi::Number>().Int64Value());
+  c.warmup_s = o.Get("warmupSeconds").As<Napi::Number>().DoubleValue();
+  c.threads = o.Get("threads").As<Napi::Number>().Uint32Value();
+  c.rate = o.Get("rate").As<Napi::Number>().DoubleValue();
+  c.timeout_s = o.Get("timeoutSeconds").As<Napi::Number>().DoubleValue();
+  c.server_pid = o.Get("serverPid").As<Napi::Number>().Int32Value();
+  std::string backend = o.Get("clientBackend").As<Napi::String>();
+  c.backend = backend == "epoll" ? bench::ClientBackend::epoll : bench::ClientBackend::io_uring;
+  Napi::Array pin = o.Get("pin").As<Napi::Array>();
+  for (uint32_t i = 0; i < pin.Length(); ++i) c.pin_cpus.push_back(pin.Get(i).As<Napi::Number>().Int32Value());
+  return c;
+}
+
+Napi::Object LatencyObject(Napi::Env env, const bench::LatencyHistogram& h) {
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("count", static_cast<double>(h.count()));
+  o.Set("min", static_cast<double>(h.min()));
+  o.Set("mean", h.mean());
+  o.Set("p50", static_cast<double>(h.value_at(50)));
+  o.Set("p90", static_cast<double>(h.value_at(90)));
+  o.Set("p99", static_cast<double>(h.value_at(99)));
+  o.Set("p999", static_cast<double>(h.value_at(99.9)));
+  o.Set("max", static_cast<double>(h.max()));
+  return o;
+}
+
+Napi::Object BenchResultObject(Napi::Env env, const bench::BenchResult& r) {
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("abortedBeforeStart", r.aborted_before_start);
+  o.Set("stopped", r.stopped);
+  o.Set("windowSeconds", r.window_s);
+  o.Set("messages", static_cast<double>(r.messages));
+  o.Set("bytes", static_cast<double>(r.bytes));
+  o.Set("verifiedBytes", static_cast<double>(r.verified_bytes));
+  o.Set("latencyNs", LatencyObject(env, r.latency));
+  o.Set("sendLagNs", LatencyObject(env, r.send_lag));
+  o.Set("established", r.established);
+  o.Set("aliveAtEnd", r.alive_at_end);
+  Napi::Object e = Napi::Object::New(env);
+  e.Set("connect", static_cast<double>(r.errors.connect));
+  e.Set("mismatch", static_cast<double>(r.errors.mismatch));
+  e.Set("shortEcho", static_cast<double>(r.errors.short_echo));
+  e.Set("closedEarly", static_cast<double>(r.errors.closed_early));
+  e.Set("reset", static_cast<double>(r.errors.reset));
+  e.Set("timeout", static_cast<double>(r.errors.timeout));
+  o.Set("errors", e);
+  o.Set("firstError", r.first_error.empty() ? env.Null() : Napi::String::New(env, r.first_error));
+  o.Set("clientCpuSeconds", r.client_cpu_s);
+  o.Set("serverCpuSeconds", r.server_cpu_s < 0 ? env.Null() : Napi::Number::New(env, r.server_cpu_s));
+  o.Set("backlogAtEnd", static_cast<double>(r.backlog_at_end));
+  o.Set("bufferStalls", static_cast<double>(r.buffer_stalls));
+  o.Set("waits", static_cast<double>(r.waits));
+  o.Set("clientBackend", r.backend == bench::ClientBackend::epoll ? "epoll" : "io_uring");
+  return o;
+}
+
+bench::BenchRun& RunOf(const Napi::Value& v) { return *v.As<Napi::External<BenchHandle>>().Data()->run; }
+
+// benchStart(config, onDone(result)) -> handle
+Napi::Value BenchStart(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto run = std::make_shared<bench::BenchRun>(BenchConfigFrom(info[0].As<Napi::Object>()));
+  auto tsfn = Napi::ThreadSafeFunction::New(env, info[1].As<Napi::Function>(), "uringctl-bench", 0, 1);
+  std::weak_ptr<bench::BenchRun> weak = run;
+  run->start([tsfn, weak]() mutable {
+    tsfn.NonBlockingCall([weak](Napi::Env env, Napi::Function done) {
+      if (auto r = weak.lock()) done.Call({BenchResultObject(env, r->result())});
+    });
+    tsfn.Release();
+  });
+  auto* handle = new BenchHandle{run};
+  return Napi::External<BenchHandle>::New(env, handle, [](Napi::Env, BenchHandle* h) { delete h; });
+}
+
+Napi::Value BenchProgress(const Napi::CallbackInfo& info) {
+  static const char* const phases[] = {"connecting", "warmup", "measuring", "draining", "done"};
+  bench::RunProgress p = RunOf(info[0]).progress();
+  Napi::Object o = Napi::Object::New(info.Env());
+  o.Set("phase", phases[static_cast<int>(p.phase)]);
+  o.Set("elapsedSeconds", p.elapsed_s);
+  o.Set("messages", static_cast<double>(p.messages));
+  o.Set("bytes", static_cast<double>(p.bytes));
+  o.Set("errors", static_cast<double>(p.errors));
+  return o;
+}
+
+Napi::Value BenchStop(const Napi::CallbackInfo& info) {
+  RunOf(info[0]).request_stop();
+  return info.Env().Undefined();
+}
+
+Napi::Value BenchIoUringUnsupportedReason(const Napi::CallbackInfo& info) {
+  std::string reason = bench::uring_client_unsupported_reason();
+  return reason.empty() ? info.Env().Null() : Napi::String::New(info.Env(), reason);
+}
+
+// benchLatencyPercentiles(valuesNs[], percentiles[]): the histogram's answers, for tests of its accuracy.
+Napi::Value BenchLatencyPercentiles(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Array values = info[0].As<Napi::Array>();
+  Napi::Array percentiles = info[1].As<Napi::Array>();
+  bench::LatencyHistogram h;
+  for (uint32_t i = 0; i < values.Length(); ++i) h.record(values.Get(i).As<Napi::Number>().Int64Value());
+  Napi::Array out = Napi::Array::New(env, percentiles.Length());
+  for (uint32_t i = 0; i < percentiles.Length(); ++i)
+    out.Set(i, static_cast<double>(h.value_at(percentiles.Get(i).As<Napi::Number>().DoubleValue())));
+  Napi::Object o = LatencyObject(env, h);
+  o.Set("values", out);
+  return o;
+}
+
+Napi::Value BenchAllowedCpus(const Napi::CallbackInfo& info) {
+  std::vector<int> cpus = bench::allowed_cpus();
+  Napi::Array out = Napi::Array::New(info.Env(), cpus.size());
+  for (size_t i = 0; i < cpus.size(); ++i) out.Set(static_cast<uint32_t>(i), cpus[i]);
+  return out;
+}
+
+// benchPinProcess(pid, cpus[]) -> threads pinned, or -errno
+Napi::Value BenchPinProcess(const Napi::CallbackInfo& info) {
+  int pid = info[0].As<Napi::Number>().Int32Value();
+  Napi::Array list = info[1].As<Napi::Array>();
+  std::vector<int> cpus;
+  for (uint32_t i = 0; i < list.Length(); ++i) cpus.push_back(list.Get(i).As<Napi::Number>().Int32Value());
+  return Napi::Number::New(info.Env(), bench::pin_process(pid, cpus));
+}
 
 // --- netlink (uringctl tcp-data-split) -------------------------------------------------------------
 
@@ -401,6 +547,13 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("echoStop", Napi::Function::New(env, EchoStop));
 
   // echo bench
+  exports.Set("benchStart", Napi::Function::New(env, BenchStart));
+  exports.Set("benchProgress", Napi::Function::New(env, BenchProgress));
+  exports.Set("benchStop", Napi::Function::New(env, BenchStop));
+  exports.Set("benchIoUringUnsupportedReason", Napi::Function::New(env, BenchIoUringUnsupportedReason));
+  exports.Set("benchLatencyPercentiles", Napi::Function::New(env, BenchLatencyPercentiles));
+  exports.Set("benchAllowedCpus", Napi::Function::New(env, BenchAllowedCpus));
+  exports.Set("benchPinProcess", Napi::Function::New(env, BenchPinProcess));
 
   // netlink
   exports.Set("netlinkOpen", Napi::Function::New(env, NetlinkOpen));

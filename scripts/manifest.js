@@ -12,7 +12,9 @@ const manifestPath = join(root, 'oclif.manifest.json')
 export async function renderManifest() {
   const plugin = new Plugin({root, type: 'core', ignoreManifest: true, errorOnManifestCreate: true, isRoot: true})
   await plugin.load()
-  return `${JSON.stringify(plugin.manifest, null, 2)}\n`
+  // Commands in id order: oclif finds command files in whatever order the file system answers under load.
+  const commands = Object.fromEntries(Object.entries(plugin.manifest.commands).sort(([a], [b]) => a.localeCompare(b)))
+  return `${JSON.stringify({...plugin.manifest, commands}, null, 2)}\n`
 }
 
 const rendered = await renderManifest()

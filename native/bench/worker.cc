@@ -1,0 +1,369 @@
+#include "worker.h"
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sched.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+#include "clock.h"
+
+namespace bench {
+
+namespace {
+
+std::string errno_words(int err) {
+  const char* name = strerrorname_np(err);
+  return std::string(name ? name : "errno " + std::to_string(err)) + " (" + strerror(err) + ")";
+}
+
+uint64_t next_random(uint64_t& state) {
+  state ^= state << 13;
+  state ^= state >> 7;
+  state ^= state << 17;
+  return state;
+}
+
+template <typename... Args>
+std::string format(const char* fmt, Args... args) {
+  char buf[256];
+  snprintf(buf, sizeof(buf), fmt, args...);
+  return buf;
+}
+
+}  // namespace
+
+Worker::Worker(const BenchConfig& config, const PayloadPattern& pattern, RunControl& control, unsigned index,
+               unsigned first_id, unsigned count, uint64_t quota)
+    : config_(config),
+      pattern_(pattern),
+      control_(control),
+      index_(index),
+      conns_(count),
+      inflight_(static_cast<size_t>(count) * config.pipeline),
+      timeout_ns_(seconds_to_ns(config.timeout_s)),
+      quota_(quota) {
+  for (unsigned i = 0; i < count; ++i) {
+    Connection& c = conns_[i];
+    c.id = first_id + i;
+    c.local = i;
+    c.pattern_start = PayloadPattern::start_for(c.id);
+    c.rng = 0x2545f4914f6cdd1dULL ^ (static_cast<uint64_t>(c.id + 1) * 0x9e3779b97f4a7c15ULL);
+  }
+  dirty_.reserve(count);
+  closing_.reserve(count);
+  if (config.rate > 0) ns_per_message_ = 1e9 / config.rate;
+  result_.backend = config.backend;
+}
+
+void Worker::run() {
+  // Timer slack (50 us by default) would make every open-loop wake-up late by up to that much.
+  prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
+  pthread_setname_np(pthread_self(), "uringctl-bench");
+  if (!config_.pin_cpus.empty()) {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(config_.pin_cpus[index_ % config_.pin_cpus.size()], &set);
+    pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+  }
+  connect_all();
+  if (!control_.connected_then_wait(alive_count())) {
+    for (Connection& c : conns_)
+      if (c.fd >= 0) ::close(c.fd);
+    phase_ = Phase::done;
+    return;
+  }
+  timeline_ = control_.timeline();
+  phase_ = Phase::warmup;
+  if (config_.backend == ClientBackend::io_uring)
+    run_uring_engine(*this);
+  else
+    run_epoll_engine(*this);
+  int64_t now = now_ns();
+  if (!measure_ended_) end_measurement(now);
+  result_.alive_at_end = alive_count();
+  for (Connection& c : conns_) {
+    if (c.fd >= 0) ::close(c.fd);
+    c.fd = -1;
+  }
+  publish_progress();
+}
+
+void Worker::connect_all() {
+  const int64_t deadline = now_ns() + timeout_ns_;
+  std::vector<pollfd> pending;
+  std::vector<Connection*> pending_conns;
+  auto failed = [&](Connection& c, int err, const char* what) {
+    ++result_.errors.connect;
+    if (result_.first_error.empty())
+      result_.first_error = std::string(what) + " " + config_.target + ": " + errno_words(err);
+    if (c.fd >= 0) ::close(c.fd);
+    c.fd = -1;
+  };
+  for (Connection& c : conns_) {
+    c.fd = ::socket(config_.address.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (c.fd < 0) { failed(c, errno, "socket() for"); continue; }
+    int one = 1;
+    setsockopt(c.fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    if (::connect(c.fd, reinterpret_cast<const sockaddr*>(&config_.address), config_.address_len) == 0) {
+      c.alive = true;
+    } else if (errno == EINPROGRESS) {
+      pending.push_back({c.fd, POLLOUT, 0});
+      pending_conns.push_back(&c);
+    } else {
+      failed(c, errno, "connect to");
+    }
+  }
+  while (!pending.empty()) {
+    int64_t left = deadline - now_ns();
+    if (left <= 0 || control_.stop_requested()) break;
+    int n = ::poll(pending.data(), pending.size(), static_cast<int>(std::min<int64_t>((left + 999999) / 1000000, 100)));
+    if (n < 0 && errno != EINTR) break;
+    for (size_t i = 0; i < pending.size();) {
+      if (!pending[i].revents) { ++i; continue; }
+      Connection& c = *pending_conns[i];
+      int err = 0;
+      socklen_t len = sizeof(err);
+      getsockopt(c.fd, SOL_SOCKET, SO_ERROR, &err, &len);
+      if (err == 0) c.alive = true;
+      else failed(c, err, "connect to");
+      pending[i] = pending.back();
+      pending.pop_back();
+      pending_conns[i] = pending_conns.back();
+      pending_conns.pop_back();
+    }
+  }
+  for (Connection* c : pending_conns) {
+    ++result_.errors.connect;
+    if (result_.first_error.empty())
+      result_.first_error = format("connect to %s: no answer within %.1f s", config_.target.c_str(), config_.timeout_s);
+    ::close(c->fd);
+    c->fd = -1;
+  }
+  alive_ = alive_count();
+  result_.established = alive_;
+}
+
+unsigned Worker::alive_count() const {
+  unsigned n = 0;
+  for (const Connection& c : conns_) n += c.alive;
+  return n;
+}
+
+void Worker::begin(int64_t now) {
+  tick(now);
+  if (config_.rate > 0) return;
+  for (Connection& c : conns_) refill(c, now);
+}
+
+bool Worker::may_issue(int64_t now) const {
+  if (phase_ != Phase::warmup && phase_ != Phase::measuring) return false;
+  if (now >= timeline_.window_end_ns) return false;
+  if (quota_mode() && now >= timeline_.window_start_ns && quota_issued_ >= quota_) return false;
+  return !control_.stop_requested();
+}
+
+void Worker::issue(Connection& c, int64_t intended, int64_t now) {
+  uint32_t size = config_.size_min;
+  if (config_.size_max > config_.size_min) size += next_random(c.rng) % (config_.size_max - config_.size_min + 1);
+  bool counted = quota_mode() && now >= timeline_.window_start_ns;
+  if (counted) ++quota_issued_;
+  slot(c, c.count) = InFlight{c.issued + size, intended, now, size, counted};
+  c.issued += size;
+  ++c.count;
+  ++inflight_total_;
+  if (!c.dirty) {
+    c.dirty = true;
+    dirty_.push_back(&c);
+  }
+}
+
+void Worker::refill(Connection& c, int64_t now) {
+  if (!c.alive) return;
+  if (config_.rate <= 0) {
+    while (c.count < config_.pipeline && may_issue(now)) issue(c, now, now);
+    return;
+  }
+  while (c.owed && c.count < config_.pipeline && may_issue(now)) {
+    issue(c, intended_time(c, c.next_k), now);
+    ++c.next_k;
+    --c.owed;
+  }
+}
+
+int64_t Worker::intended_time(const Connection& c, uint64_t k) const {
+  double j = static_cast<double>(k) * config_.connections + c.id;
+  return timeline_.start_ns + static_cast<int64_t>(j * ns_per_message_);
+}
+
+void Worker::complete(Connection& c, const InFlight& m, int64_t now) {
+  ++completed_total_;
+  completed_bytes_total_ += m.size;
+  --inflight_total_;
+  bool measured = quota_mode() ? m.counted
+                               : !measure_ended_ && now >= timeline_.window_start_ns && now < timeline_.window_end_ns;
+  if (m.counted) ++quota_completed_;
+  if (!measured) return;
+  result_.latency.record(now - m.intended_ns);
+  if (config_.rate > 0) result_.send_lag.record(m.issued_ns - m.intended_ns);
+  ++result_.messages;
+  result_.bytes += m.size;
+}
+
+void Worker::on_data(Connection& c, const uint8_t* data, size_t n, int64_t now) {
+  if (!c.alive) return;
+  if (c.received + n > c.submitted) {
+    fail(c, &ErrorCounts::mismatch,
+         format("connection %u: the server echoed %llu more bytes than were sent", c.id,
+                static_cast<unsigned long long>(c.received + n - c.submitted)));
+    return;
+  }
+  const uint8_t* expected = pattern_.at(c.pattern_start, c.received);
+  if (std::memcmp(data, expected, n) != 0) {
+    size_t i = 0;
+    while (data[i] == expected[i]) ++i;
+    fail(c, &ErrorCounts::mismatch,
+         format("connection %u: echoed byte %llu is 0x%02x but 0x%02x was sent", c.id,
+                static_cast<unsigned long long>(c.received + i), data[i], expected[i]));
+    return;
+  }
+  c.received += n;
+  result_.verified_bytes += n;
+  while (c.count && slot(c, 0).end <= c.received) {
+    InFlight m = slot(c, 0);
+    c.head = (c.head + 1) % config_.pipeline;
+    --c.count;
+    complete(c, m, now);
+  }
+  refill(c, now);
+}
+
+void Worker::on_eof(Connection& c) {
+  if (!c.alive) return;
+  if (c.issued > c.received) {
+    fail(c, &ErrorCounts::short_echo,
+         format("connection %u: the server closed it with %llu bytes not echoed", c.id,
+                static_cast<unsigned long long>(c.issued - c.received)));
+  } else {
+    fail(c, &ErrorCounts::closed_early, format("connection %u: the server closed it before the run ended", c.id));
+  }
+}
+
+void Worker::on_socket_error(Connection& c, int err, const char* during) {
+  fail(c, &ErrorCounts::reset, format("connection %u: %s during %s", c.id, errno_words(err).c_str(), during));
+}
+
+void Worker::fail(Connection& c, uint64_t ErrorCounts::*kind, const std::string& message) {
+  if (!c.alive) return;
+  ++(result_.errors.*kind);
+  if (result_.first_error.empty()) result_.first_error = message;
+  c.alive = false;
+  --alive_;
+  inflight_total_ -= c.count;
+  c.count = 0;
+  closing_.push_back(&c);
+  progress_.errors.fetch_add(1, std::memory_order_relaxed);
+}
+
+void Worker::fail_all(const std::string& message) {
+  for (Connection& c : conns_) fail(c, &ErrorCounts::reset, message);
+  phase_ = Phase::done;
+}
+
+void Worker::enter_draining(int64_t now) {
+  phase_ = Phase::draining;
+  drain_deadline_ns_ = now + timeout_ns_;
+  for (Connection& c : conns_) {
+    if (c.alive) result_.backlog_at_end += c.owed;
+    c.owed = 0;
+  }
+  if (!quota_mode()) end_measurement(now);
+}
+
+void Worker::end_measurement(int64_t now) {
+  if (measure_ended_) return;
+  measure_ended_ = true;
+  if (measuring_) {
+    measure_end_ns_ = std::min(now, timeline_.window_end_ns);
+    result_.client_cpu_s = static_cast<double>(thread_cpu_ns() - cpu_start_ns_) / 1e9;
+  } else {
+    measure_end_ns_ = 0;  // never reached the window
+  }
+  control_.measured_done();
+}
+
+void Worker::check_timeouts(int64_t now) {
+  for (Connection& c : conns_) {
+    if (!c.alive || !c.count) continue;
+    const InFlight& oldest = slot(c, 0);
+    if (now - oldest.issued_ns <= timeout_ns_) continue;
+    fail(c, &ErrorCounts::timeout,
+         format("connection %u: no echo for %.1f s (%llu bytes sent, %llu echoed)", c.id, config_.timeout_s,
+                static_cast<unsigned long long>(c.submitted), static_cast<unsigned long long>(c.received)));
+  }
+}
+
+int64_t Worker::tick(int64_t now) {
+  if (phase_ == Phase::done) return now;
+  const bool loading = phase_ == Phase::warmup || phase_ == Phase::measuring;
+  if (loading && !measuring_ && now >= timeline_.window_start_ns) {
+    measuring_ = true;
+    phase_ = Phase::measuring;
+    cpu_start_ns_ = thread_cpu_ns();
+  }
+  if (phase_ == Phase::warmup || phase_ == Phase::measuring) {
+    if (control_.stop_requested() || now >= timeline_.window_end_ns ||
+        (quota_mode() && measuring_ && quota_issued_ >= quota_))
+      enter_draining(now);
+  }
+  if (config_.rate > 0 && (phase_ == Phase::warmup || phase_ == Phase::measuring)) {
+    // Credit every message that has come due to its connection, in schedule order.
+    for (;;) {
+      Connection& c = conns_[schedule_i_];
+      if (intended_time(c, schedule_k_) > now) break;
+      if (c.alive) {
+        ++c.owed;
+        refill(c, now);
+      }
+      if (++schedule_i_ == conns_.size()) {
+        schedule_i_ = 0;
+        ++schedule_k_;
+      }
+    }
+  }
+  if (now >= next_timeout_check_ns_) {
+    check_timeouts(now);
+    next_timeout_check_ns_ = now + std::min<int64_t>(timeout_ns_ / 4, 100000000);
+  }
+  if (phase_ == Phase::draining && (inflight_total_ == 0 || now >= drain_deadline_ns_)) {
+    if (inflight_total_) check_timeouts(INT64_MAX / 2);
+    phase_ = Phase::done;
+  }
+  if (alive_ == 0) phase_ = Phase::done;
+  if (phase_ == Phase::done) end_measurement(now);
+  publish_progress();
+
+  int64_t next = next_timeout_check_ns_;
+  if (phase_ == Phase::warmup) next = std::min(next, timeline_.window_start_ns);
+  if (phase_ == Phase::warmup || phase_ == Phase::measuring) {
+    next = std::min(next, timeline_.window_end_ns);
+    // Wake for the schedule at most every kOpenLoopTickNs: a timer per message costs more than the message.
+    if (config_.rate > 0) next = std::min(next, std::max(intended_time(conns_[schedule_i_], schedule_k_), now + kOpenLoopTickNs));
+  }
+  if (phase_ == Phase::draining) next = std::min(next, drain_deadline_ns_);
+  return next;
+}
+
+void Worker::publish_progress() {
+  progress_.messages.store(completed_total_, std::memory_order_relaxed);
+  progress_.bytes.store(completed_bytes_total_, std::memory_order_relaxed);
+}
+
+}  // namespace bench

@@ -1,0 +1,94 @@
+// `echo bench --compare`: the same load against our io_uring server, our epoll server and (with
+// --with-node) Node's `net` server, each pinned to its own CPU away from the client, in turn.
+import {UserError} from '../base/errors.js'
+import {BenchExitCode} from './exit-codes.js'
+import {benchNative} from './native.js'
+import {type BenchOptions, checkCpus} from './options.js'
+import {type BenchProgressView, type BenchReport, reportConfig, runBench} from './run.js'
+import {describeExit, type RunningServer, type ServerExit, type ServerKind, startServer} from './servers.js'
+
+export interface CompareRun {
+  server: ServerKind
+  command: string
+  pid: number | null
+  bench: BenchReport | null
+  error: string | null // the server failed to start or died, or the load could not run
+  serverExit: ServerExit | null
+}
+
+export interface CompareReport {
+  config: BenchReport['config']
+  cpus: {server: number[]; client: number[]}
+  runs: CompareRun[]
+  exitCode: number
+}
+
+export interface CompareHooks {
+  withNode: boolean
+  serverCpus: number[] | null // null: the first CPU we may use
+  onStage?: (server: ServerKind, stage: 'starting' | 'running' | 'stopping') => void
+  onProgress?: (server: ServerKind, progress: BenchProgressView) => void
+  onNote?: (message: string) => void
+  signal?: AbortSignal
+}
+
+/** Server and client CPUs: apart when there are at least two, else nobody is pinned (and we say so). */
+export function chooseCpus(options: BenchOptions, serverCpus: number[] | null, onNote?: (m: string) => void) {
+  const allowed = benchNative().benchAllowedCpus()
+  if (serverCpus) checkCpus(serverCpus, allowed, '--server-cpu')
+  if (options.pin.length) checkCpus(options.pin, allowed, '--pin')
+  if (allowed.length < 2 && !serverCpus && !options.pin.length) {
+    onNote?.(`only CPU ${allowed.join(',')} is available: server and client share it, so nothing is pinned`)
+    return {server: [], client: []}
+  }
+  const server = serverCpus ?? [allowed[0]]
+  const client = options.pin.length ? options.pin : allowed.filter((cpu) => !server.includes(cpu))
+  if (client.some((cpu) => server.includes(cpu))) onNote?.(`client CPUs ${client.join(',')} overlap the server's ${server.join(',')}: results will mix their costs`)
+  return {server, client}
+}
+
+export async function runCompare(options: BenchOptions, hooks: CompareHooks): Promise<CompareReport> {
+  const cpus = chooseCpus(options, hooks.serverCpus, hooks.onNote)
+  const kinds: ServerKind[] = hooks.withNode ? ['io_uring', 'epoll', 'node'] : ['io_uring', 'epoll']
+  const runs: CompareRun[] = []
+  for (const kind of kinds) {
+    if (hooks.signal?.aborted) break
+    runs.push(await runOne(kind, {...options, host: '127.0.0.1', pin: cpus.client}, cpus.server, hooks))
+  }
+  return {config: reportConfig({...options, pin: cpus.client}), cpus, runs, exitCode: compareExitCode(runs)}
+}
+
+async function runOne(kind: ServerKind, options: BenchOptions, serverCpus: number[], hooks: CompareHooks): Promise<CompareRun> {
+  hooks.onStage?.(kind, 'starting')
+  let server: RunningServer
+  try {
+    server = await startServer(kind, serverCpus)
+  } catch (error) {
+    return {server: kind, command: '', pid: null, bench: null, error: (error as Error).message, serverExit: null}
+  }
+  const run: CompareRun = {server: kind, command: server.command, pid: server.pid, bench: null, error: null, serverExit: null}
+  try {
+    hooks.onStage?.(kind, 'running')
+    run.bench = await runBench(
+      {...options, port: server.listening.port},
+      {serverPid: server.pid, signal: hooks.signal, onProgress: hooks.onProgress && ((p) => hooks.onProgress!(kind, p))},
+    )
+  } catch (error) {
+    if (!(error instanceof UserError)) throw error
+    run.error = error.message
+  } finally {
+    const early = server.exitedEarly()
+    if (early) run.error = `${run.error ? `${run.error}; ` : ''}the server exited during the run (${describeExit(early)})`
+    hooks.onStage?.(kind, 'stopping')
+    run.serverExit = await server.stop()
+  }
+  return run
+}
+
+/** Load errors first (by their own priority), then a server that would not start or died. */
+function compareExitCode(runs: CompareRun[]): number {
+  const codes = runs.map((r) => r.bench?.exitCode ?? 0).filter((c) => c !== 0)
+  const order: number[] = [BenchExitCode.mismatch, BenchExitCode.closedEarly, BenchExitCode.reset, BenchExitCode.timeout, BenchExitCode.connect]
+  for (const code of order) if (codes.includes(code)) return code
+  return runs.some((r) => r.error) ? BenchExitCode.serverFailed : 0
+}

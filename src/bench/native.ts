@@ -1,0 +1,91 @@
+// The load generator's part of the addon (native/bench/, surfaced in native/addon.cc).
+import {addon} from '../native/addon.js'
+
+export type ClientBackend = 'io_uring' | 'epoll'
+
+export interface NativeBenchConfig {
+  address: string // numeric IPv4 or IPv6
+  port: number
+  target: string // "host:port", for messages
+  connections: number
+  sizeMin: number
+  sizeMax: number
+  pipeline: number
+  durationSeconds: number // 0 with messages > 0: until the count is done
+  messages: number
+  warmupSeconds: number
+  threads: number
+  rate: number // 0: closed loop
+  timeoutSeconds: number
+  serverPid: number // 0: do not read a server's CPU time
+  clientBackend: ClientBackend
+  pin: number[]
+}
+
+export interface NativeLatency {
+  count: number
+  min: number
+  mean: number
+  p50: number
+  p90: number
+  p99: number
+  p999: number
+  max: number
+}
+
+export interface NativeErrorCounts {
+  connect: number
+  mismatch: number
+  shortEcho: number
+  closedEarly: number
+  reset: number
+  timeout: number
+}
+
+export interface NativeBenchResult {
+  abortedBeforeStart: boolean
+  stopped: boolean
+  windowSeconds: number
+  messages: number
+  bytes: number
+  verifiedBytes: number
+  latencyNs: NativeLatency
+  sendLagNs: NativeLatency // open loop only
+  established: number
+  aliveAtEnd: number
+  errors: NativeErrorCounts
+  firstError: string | null
+  clientCpuSeconds: number
+  serverCpuSeconds: number | null
+  backlogAtEnd: number
+  bufferStalls: number
+  waits: number
+  clientBackend: ClientBackend
+}
+
+export type BenchPhase = 'connecting' | 'warmup' | 'measuring' | 'draining' | 'done'
+
+export interface NativeBenchProgress {
+  phase: BenchPhase
+  elapsedSeconds: number
+  messages: number
+  bytes: number
+  errors: number
+}
+
+declare const handleBrand: unique symbol
+export type NativeBenchHandle = {readonly [handleBrand]: true}
+
+export interface BenchNative {
+  benchStart(config: NativeBenchConfig, onDone: (result: NativeBenchResult) => void): NativeBenchHandle
+  benchProgress(handle: NativeBenchHandle): NativeBenchProgress
+  benchStop(handle: NativeBenchHandle): void
+  benchIoUringUnsupportedReason(): string | null
+  benchLatencyPercentiles(valuesNs: number[], percentiles: number[]): NativeLatency & {values: number[]}
+  benchAllowedCpus(): number[]
+  benchPinProcess(pid: number, cpus: number[]): number
+}
+
+export function benchNative(): BenchNative {
+  return addon<BenchNative>()
+}

@@ -1,0 +1,280 @@
+// Runs one load against one echo server and turns what the native load generator found into a report.
+import {lookup} from 'node:dns/promises'
+import {isIP} from 'node:net'
+
+import {UserError} from '../base/errors.js'
+import {BenchExitCode, type Verdict, verdictOf} from './exit-codes.js'
+import {
+  benchNative,
+  type BenchPhase,
+  type ClientBackend,
+  type NativeBenchConfig,
+  type NativeBenchResult,
+  type NativeErrorCounts,
+} from './native.js'
+import {type BenchOptions, checkCpus, type SizeRange} from './options.js'
+
+export interface LatencyMicros {
+  min: number
+  mean: number
+  p50: number
+  p90: number
+  p99: number
+  p999: number
+  max: number
+}
+
+export interface BenchReport {
+  target: {host: string; address: string; port: number}
+  config: {
+    connections: number
+    size: SizeRange
+    pipeline: number
+    durationSeconds: number | null
+    messages: number | null
+    warmupSeconds: number
+    threads: number
+    rate: number | null
+    pin: number[]
+    timeoutSeconds: number
+  }
+  client: {
+    backend: ClientBackend
+    backendNote: string | null // why auto chose epoll
+    cpuSeconds: number
+    cpuMicrosPerMessage: number | null
+    cpuUtilization: number // of one CPU, over the window
+    waitsPerMessage: number | null
+  }
+  server: {pid: number; cpuSeconds: number; cpuMicrosPerMessage: number | null} | null
+  windowSeconds: number
+  messages: number
+  bytes: number
+  messagesPerSecond: number
+  bytesPerSecond: number
+  latencyMicros: LatencyMicros
+  verifiedBytes: number
+  connections: {requested: number; established: number; aliveAtEnd: number}
+  errors: NativeErrorCounts & {total: number}
+  firstError: string | null
+  // sendLagMicros: how late the client itself sent (part of the latency above); large means the client fell behind.
+  openLoop: {targetRate: number; achievedRate: number; backlogAtEnd: number; sendLagMicros: {p50: number; p99: number; max: number}} | null
+  stopped: boolean
+  verdict: Verdict
+  exitCode: number
+}
+
+export interface BenchProgressView {
+  phase: BenchPhase
+  elapsedSeconds: number
+  messagesPerSecond: number // over the last interval
+  bytesPerSecond: number
+  errors: number
+}
+
+export interface RunBenchHooks {
+  onProgress?: (progress: BenchProgressView) => void
+  serverPid?: number
+  signal?: AbortSignal
+  progressIntervalMs?: number
+}
+
+/** Above this message size our epoll client spent less CPU per message than our io_uring client (measured). */
+export const largeMessageBytes = 16 * 1024
+
+/**
+ * The client engine for `auto`: io_uring when the kernel has multishot recv with buffer rings, except for
+ * messages above largeMessageBytes where epoll costs less per message; the note says why when not io_uring.
+ */
+export function chooseClientBackend(wanted: BenchOptions['clientBackend'], largestMessage = 0): {backend: ClientBackend; note: string | null} {
+  if (wanted === 'epoll') return {backend: 'epoll', note: null}
+  if (wanted === 'auto' && largestMessage > largeMessageBytes) {
+    return {backend: 'epoll', note: `auto: epoll, which spends less CPU per message than the io_uring client for messages over ${largeMessageBytes / 1024} KiB`}
+  }
+  const reason = benchNative().benchIoUringUnsupportedReason()
+  if (!reason) return {backend: 'io_uring', note: null}
+  if (wanted === 'io_uring') {
+    throw new UserError(`the io_uring client cannot run on this kernel: ${reason}. Use --client-backend epoll (or auto).`, {
+      code: 'CLIENT_BACKEND',
+      exitCode: 2,
+    })
+  }
+  return {backend: 'epoll', note: `io_uring client unavailable: ${reason}`}
+}
+
+/** A host name's first address, waiting no longer than `timeoutSeconds` for the resolver. */
+export async function resolveHost(host: string, timeoutSeconds: number): Promise<string> {
+  if (isIP(host)) return host
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(Object.assign(new Error('timeout'), {code: `no answer within ${timeoutSeconds} s`})), timeoutSeconds * 1000)
+  })
+  try {
+    return (await Promise.race([lookup(host), late])).address
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'error'
+    throw new UserError(`cannot resolve host "${host}" (${code}): check the name, or pass an IP address with --host`, {
+      code: 'CONNECT',
+      exitCode: BenchExitCode.connect,
+    })
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+export async function runBench(options: BenchOptions, hooks: RunBenchHooks = {}): Promise<BenchReport> {
+  const native = benchNative()
+  if (options.pin.length) checkCpus(options.pin, native.benchAllowedCpus(), '--pin')
+  const address = await resolveHost(options.host, options.timeoutSeconds)
+  const {backend, note} = chooseClientBackend(options.clientBackend, options.size.max)
+  const target = address.includes(':') ? `[${address}]:${options.port}` : `${address}:${options.port}`
+  const config: NativeBenchConfig = {
+    address,
+    port: options.port,
+    target,
+    connections: options.connections,
+    sizeMin: options.size.min,
+    sizeMax: options.size.max,
+    pipeline: options.pipeline,
+    durationSeconds: options.durationSeconds ?? 0,
+    messages: options.messages ?? 0,
+    warmupSeconds: options.warmupSeconds,
+    threads: options.threads,
+    rate: options.rate ?? 0,
+    timeoutSeconds: options.timeoutSeconds,
+    serverPid: hooks.serverPid ?? 0,
+    clientBackend: backend,
+    pin: options.pin,
+  }
+  const result = await new Promise<NativeBenchResult>((resolve) => {
+    let timer: NodeJS.Timeout | undefined
+    const onAbort = () => native.benchStop(handle)
+    const handle = native.benchStart(config, (r) => {
+      if (timer) clearInterval(timer)
+      hooks.signal?.removeEventListener('abort', onAbort)
+      resolve(r)
+    })
+    hooks.signal?.addEventListener('abort', onAbort)
+    if (hooks.signal?.aborted) onAbort()
+    if (hooks.onProgress) {
+      const onProgress = hooks.onProgress
+      let last = {at: 0, messages: 0, bytes: 0}
+      timer = setInterval(() => {
+        const p = native.benchProgress(handle)
+        const dt = p.elapsedSeconds - last.at
+        onProgress({
+          phase: p.phase,
+          elapsedSeconds: p.elapsedSeconds,
+          messagesPerSecond: dt > 0 ? (p.messages - last.messages) / dt : 0,
+          bytesPerSecond: dt > 0 ? (p.bytes - last.bytes) / dt : 0,
+          errors: p.errors,
+        })
+        last = {at: p.elapsedSeconds, messages: p.messages, bytes: p.bytes}
+      }, hooks.progressIntervalMs ?? 250)
+    }
+  })
+  if (result.abortedBeforeStart) {
+    const why = (result.firstError ?? `connect to ${target}: failed`).replace(/^connect to /, '')
+    throw new UserError(`could not connect to ${why}; no connection of ${options.connections} came up: is an echo server listening there? Check --host and --port.`, {
+      code: 'CONNECT',
+      exitCode: BenchExitCode.connect,
+    })
+  }
+  return toReport(options, address, result, note, hooks.serverPid)
+}
+
+export function reportConfig(options: BenchOptions): BenchReport['config'] {
+  return {
+    connections: options.connections,
+    size: options.size,
+    pipeline: options.pipeline,
+    durationSeconds: options.durationSeconds,
+    messages: options.messages,
+    warmupSeconds: options.warmupSeconds,
+    threads: options.threads,
+    rate: options.rate,
+    pin: options.pin,
+    timeoutSeconds: options.timeoutSeconds,
+  }
+}
+
+export const minServerCpuSeconds = 0.05
+
+const micros = (ns: number) => Math.round(ns / 10) / 100
+
+export function toReport(
+  options: BenchOptions,
+  address: string,
+  r: NativeBenchResult,
+  backendNote: string | null,
+  serverPid?: number,
+): BenchReport {
+  const perMessage = (seconds: number) => (r.messages > 0 ? Math.round((seconds * 1e6 * 100) / r.messages) / 100 : null)
+  // /proc counts CPU time in 10 ms ticks: below 5 of them a per-message figure would be mostly rounding.
+  const serverPerMessage = (seconds: number) => (seconds >= minServerCpuSeconds ? perMessage(seconds) : null)
+  const window = r.windowSeconds
+  const rate = (n: number) => (window > 0 ? n / window : 0)
+  const errors = {...r.errors, total: Object.values(r.errors).reduce((a, b) => a + b, 0)}
+  const {verdict, exitCode} = verdictOf(r.errors)
+  const lat = r.latencyNs
+  return {
+    target: {host: options.host, address, port: options.port},
+    config: reportConfig(options),
+    client: {
+      backend: r.clientBackend,
+      backendNote,
+      cpuSeconds: r.clientCpuSeconds,
+      cpuMicrosPerMessage: perMessage(r.clientCpuSeconds),
+      cpuUtilization: window > 0 ? r.clientCpuSeconds / window : 0,
+      waitsPerMessage: r.messages > 0 ? Math.round((r.waits / r.messages) * 1000) / 1000 : null,
+    },
+    server:
+      serverPid && r.serverCpuSeconds !== null
+        ? {pid: serverPid, cpuSeconds: r.serverCpuSeconds, cpuMicrosPerMessage: serverPerMessage(r.serverCpuSeconds)}
+        : null,
+    windowSeconds: window,
+    messages: r.messages,
+    bytes: r.bytes,
+    messagesPerSecond: rate(r.messages),
+    bytesPerSecond: rate(r.bytes),
+    latencyMicros: {
+      min: micros(lat.min),
+      mean: micros(lat.mean),
+      p50: micros(lat.p50),
+      p90: micros(lat.p90),
+      p99: micros(lat.p99),
+      p999: micros(lat.p999),
+      max: micros(lat.max),
+    },
+    verifiedBytes: r.verifiedBytes,
+    connections: {requested: options.connections, established: r.established, aliveAtEnd: r.aliveAtEnd},
+    errors,
+    firstError: r.firstError,
+    openLoop:
+      options.rate === null
+        ? null
+        : {
+            targetRate: options.rate,
+            achievedRate: rate(r.messages),
+            backlogAtEnd: r.backlogAtEnd,
+            sendLagMicros: {p50: micros(r.sendLagNs.p50), p99: micros(r.sendLagNs.p99), max: micros(r.sendLagNs.max)},
+          },
+    stopped: r.stopped,
+    verdict,
+    exitCode,
+  }
+}
+
+/** The one line a failed run ends with: what went wrong, how often, the first case, and what to check. */
+export function failureLine(report: BenchReport): string | null {
+  const e = report.errors
+  const parts: string[] = []
+  if (e.mismatch) parts.push(`${e.mismatch} mismatched echo${e.mismatch === 1 ? '' : 'es'}`)
+  if (e.shortEcho) parts.push(`${e.shortEcho} short echo${e.shortEcho === 1 ? '' : 'es'}`)
+  if (e.closedEarly) parts.push(`${e.closedEarly} connection${e.closedEarly === 1 ? '' : 's'} closed early`)
+  if (e.reset) parts.push(`${e.reset} reset${e.reset === 1 ? '' : 's'}`)
+  if (e.timeout) parts.push(`${e.timeout} timeout${e.timeout === 1 ? '' : 's'}`)
+  if (e.connect) parts.push(`${e.connect} failed connect${e.connect === 1 ? '' : 's'}`)
+  if (parts.length === 0) return null
+  return `${parts.join(', ')} against ${report.target.host}:${report.target.port}; first: ${report.firstError ?? 'unknown'}`
+}
