@@ -14,6 +14,7 @@
 #include <deque>
 #include <memory>
 
+#include "echo/conn_slots.h"
 #include "echo/pending_bytes.h"
 #include "echo/threaded_engine.h"
 
@@ -228,14 +229,7 @@ void EpollThread::on_listener() {
     }
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-    uint32_t index;
-    if (!free_slots_.empty()) {
-      index = free_slots_.back();
-      free_slots_.pop_back();
-    } else {
-      index = static_cast<uint32_t>(conns_.size());
-      conns_.emplace_back();
-    }
+    uint32_t index = take_conn_slot(conns_, free_slots_);
     Conn& c = conns_[index];
     c.fd = fd;
     c.last_active_ms = now_;

@@ -11,18 +11,11 @@ import {
   type NativeBenchConfig,
   type NativeBenchResult,
   type NativeErrorCounts,
+  type NativeLatency,
 } from './native.js'
 import {type BenchOptions, checkCpus, type SizeRange} from './options.js'
 
-export interface LatencyMicros {
-  min: number
-  mean: number
-  p50: number
-  p90: number
-  p99: number
-  p999: number
-  max: number
-}
+export type LatencyMicros = Omit<NativeLatency, 'count'>
 
 export interface BenchReport {
   target: {host: string; address: string; port: number}

@@ -7,6 +7,8 @@ export interface RunOptions {
   /** 0: no periodic stats. */
   statsIntervalSec: number
   graceMs: number
+  /** Called once the signal handlers are in place: announcing "listening" earlier lets a quick SIGTERM kill the process. */
+  onReady(): void
   onStats(sample: StatsSample): void
   /** Called once per burst of accept failures at the open-file limit. */
   onFdLimitBurst(sample: StatsSample): void
@@ -31,6 +33,7 @@ export async function runUntilStopped(server: EchoServer, options: RunOptions): 
     onSignal = () => resolve('signal')
     process.once('SIGINT', onSignal)
     process.once('SIGTERM', onSignal)
+    options.onReady()
     if (options.durationSec > 0) setTimeout(() => resolve('duration'), options.durationSec * 1000).unref()
   })
   clearInterval(timer)

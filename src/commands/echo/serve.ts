@@ -7,7 +7,7 @@ import {usageError} from '../../base/errors.js'
 import {runUntilStopped} from '../../echo/lifecycle.js'
 import {fdLimitWarning, jsonLine, readyLine, statsText, summaryTable} from '../../echo/report.js'
 import {ServeExit, startEchoServer, techniqueNames, type TechniqueName} from '../../echo/server.js'
-import {startProgress} from '../../output/spinner.js'
+import {type Progress, startProgress} from '../../output/spinner.js'
 
 export default class EchoServe extends BaseCommand {
   static override summary = 'Run a fast TCP echo server on io_uring (or epoll)'
@@ -61,14 +61,17 @@ export default class EchoServe extends BaseCommand {
       maxConns: flags['max-conns'], idleTimeoutSec: flags['idle-timeout'], bufferSize: flags['buffer-size'], buffers: flags.buffers,
       maxPending: flags['max-pending'], sqpoll: flags.sqpoll, batchWaitUs: flags['batch-wait'], epollMode: flags['epoll-mode'], without: without as TechniqueName[],
     })
-    process.stdout.write(json ? jsonLine(server.listening) : readyLine(server.listening))
-    const progress = startProgress('waiting for connections', json)
+    let progress: Progress | undefined
     const summary = await runUntilStopped(server, {
       durationSec: flags.duration, statsIntervalSec: flags.stats, graceMs: flags.grace,
-      onStats: (sample) => (json ? process.stdout.write(jsonLine(sample)) : progress.update(statsText(sample))),
+      onReady() {
+        process.stdout.write(json ? jsonLine(server.listening) : readyLine(server.listening))
+        progress = startProgress('waiting for connections', json)
+      },
+      onStats: (sample) => (json ? process.stdout.write(jsonLine(sample)) : progress?.update(statsText(sample))),
       onFdLimitBurst: (sample) => process.stderr.write(fdLimitWarning(sample)),
     })
-    progress.stop()
+    progress?.stop()
     process.stdout.write(json ? jsonLine(summary) : summaryTable(summary, server.listening.threads))
   }
 }
