@@ -48,18 +48,18 @@ export abstract class BaseCommand extends Command {
     } else if (typeof err.oclif?.exit === 'number' && err.oclif.exit !== 1) {
       exitCode = err.oclif.exit
       code = exitCode === ExitCode.usage ? 'USAGE' : 'ERROR'
-      message = firstLine(message)
+      message = oneLine(message)
     } else if (isParseError(err)) {
       exitCode = ExitCode.usage
       code = 'USAGE'
-      message = firstLine(message)
+      message = oneLine(message)
     } else {
       exitCode = ExitCode.internal
       code = 'INTERNAL'
       if (process.env.DEBUG) process.stderr.write(`${err.stack}\n`)
       message = `internal error: ${firstLine(message)} (set DEBUG=1 for the stack trace)`
     }
-    if (code === 'USAGE' && !message.includes('--help')) message += ` See: uringctl ${this.id?.replaceAll(':', ' ')} --help`
+    if (code === 'USAGE' && !message.includes('--help')) message += ` (see: uringctl ${this.id?.replaceAll(':', ' ')} --help)`
     process.exitCode = exitCode
     if (this.jsonEnabled()) {
       this.logJson({error: {code, exitCode, message}})
@@ -67,6 +67,16 @@ export abstract class BaseCommand extends Command {
       process.stderr.write(`Error: ${message}\n`)
     }
   }
+}
+
+/** oclif's parse errors span lines ("Parsing --port", then the reason): keep them all, on one line. */
+function oneLine(text: string): string {
+  return text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('See more help'))
+    .join(': ')
+    .replace(/\s+:/g, ':')
 }
 
 function firstLine(text: string): string {

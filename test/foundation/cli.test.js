@@ -14,3 +14,15 @@ test('an unknown command fails with a non-zero exit code and no stack trace', as
   assert.notEqual(r.code, 0)
   assert.doesNotMatch(r.stderr, /\n\s+at /)
 })
+
+test('a bad flag value is a usage error on one line that names the reason, in both output modes', async () => {
+  const human = await runCli(['echo', 'serve', '--port', '99999'])
+  assert.equal(human.code, 2)
+  assert.equal(human.stderr.trim().split('\n').length, 1)
+  assert.match(human.stderr, /^Error: Parsing --port: Expected an integer less than or equal to 65535 but received: 99999 \(see: uringctl echo serve --help\)$/m)
+  const json = await runCli(['echo', 'serve', '--port', '99999', '--json'])
+  assert.equal(json.code, 2)
+  assert.deepEqual(Object.keys(json.json().error).sort(), ['code', 'exitCode', 'message'])
+  assert.equal(json.json().error.exitCode, 2)
+  assert.equal(json.json().error.code, 'USAGE')
+})
