@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "bench/address.h"
 #include "bench/affinity.h"
@@ -24,6 +25,14 @@
 #include "zcrx/register_test.h"
 
 namespace {
+
+// A JS array of a vector's values (numbers or strings).
+template <typename T>
+Napi::Array ToArray(Napi::Env env, const std::vector<T>& values) {
+  Napi::Array out = Napi::Array::New(env, values.size());
+  for (size_t i = 0; i < values.size(); ++i) out.Set(static_cast<uint32_t>(i), values[i]);
+  return out;
+}
 
 // --- ring layer self-test -------------------------------------------------------------------------
 
@@ -96,9 +105,7 @@ Napi::Value ProbeOpcodes(const Napi::CallbackInfo& info) {
   Napi::Object out = Napi::Object::New(env);
   out.Set("errno", probe.err);
   out.Set("lastOp", probe.last_op);
-  Napi::Array flags = Napi::Array::New(env, probe.flags.size());
-  for (size_t i = 0; i < probe.flags.size(); ++i) flags.Set(static_cast<uint32_t>(i), probe.flags[i]);
-  out.Set("flags", flags);
+  out.Set("flags", ToArray(env, probe.flags));
   return out;
 }
 
@@ -109,9 +116,7 @@ Napi::Value ProbeRegisterOpcodes(const Napi::CallbackInfo& info) {
   probe::RegisterOpcodeProbe probe = probe::probe_register_opcodes(limit);
   Napi::Object out = Napi::Object::New(env);
   out.Set("errno", probe.err);
-  Napi::Array errors = Napi::Array::New(env, probe.errors.size());
-  for (size_t i = 0; i < probe.errors.size(); ++i) errors.Set(static_cast<uint32_t>(i), probe.errors[i]);
-  out.Set("errors", errors);
+  out.Set("errors", ToArray(env, probe.errors));
   return out;
 }
 
@@ -151,10 +156,7 @@ Napi::Value ProbeFunctional(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value ProbeFunctionalNames(const Napi::CallbackInfo& info) {
-  std::vector<std::string> names = probe::functional_test_names();
-  Napi::Array out = Napi::Array::New(info.Env(), names.size());
-  for (size_t i = 0; i < names.size(); ++i) out.Set(static_cast<uint32_t>(i), names[i]);
-  return out;
+  return ToArray(info.Env(), probe::functional_test_names());
 }
 
 // --- echo serve (uringctl echo serve) --------------------------------------------------------------
@@ -413,10 +415,7 @@ Napi::Value BenchLatencyPercentiles(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value BenchAllowedCpus(const Napi::CallbackInfo& info) {
-  std::vector<int> cpus = bench::allowed_cpus();
-  Napi::Array out = Napi::Array::New(info.Env(), cpus.size());
-  for (size_t i = 0; i < cpus.size(); ++i) out.Set(static_cast<uint32_t>(i), cpus[i]);
-  return out;
+  return ToArray(info.Env(), bench::allowed_cpus());
 }
 
 // benchPinProcess(pid, cpus[]) -> threads pinned, or -errno

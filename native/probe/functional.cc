@@ -357,6 +357,14 @@ FunctionalResult send_zc() {
   return pass("4096 bytes sent with SEND_ZC: result CQE, then the buffer-release notification");
 }
 
+// Reaps the one NOP queued with `user_data`: `wait_failure` when it does not arrive, `passed` when it does.
+FunctionalResult reap_nop(Ring& ring, uint64_t user_data, const char* wait_failure, const char* passed) {
+  std::vector<abi::Cqe> cqes;
+  if (int e = collect(ring, cqes, 1); e < 0) return fail(-e, wait_failure);
+  if (cqes[0].res < 0 || cqes[0].user_data != user_data) return fail(cqes[0].res < 0 ? -cqes[0].res : 0, "the NOP failed");
+  return pass(passed);
+}
+
 FunctionalResult sqpoll() {
   RingOptions options = small(catalog::setup::SQPOLL);
   options.sq_thread_idle = 50;
@@ -364,10 +372,8 @@ FunctionalResult sqpoll() {
   if (int e = ring.init(options)) return fail(-e, "io_uring_setup with IORING_SETUP_SQPOLL failed");
   prep::nop(ring.get_sqe(), 7);
   if (int e = ring.submit(); e < 0) return fail(-e, "io_uring_enter failed");
-  std::vector<abi::Cqe> cqes;
-  if (int e = collect(ring, cqes, 1); e < 0) return fail(-e, "the kernel's SQ thread did not pick up the NOP in time");
-  if (cqes[0].res < 0 || cqes[0].user_data != 7) return fail(cqes[0].res < 0 ? -cqes[0].res : 0, "the NOP failed");
-  return pass("the kernel's submission thread picked up a NOP without a submitting io_uring_enter");
+  return reap_nop(ring, 7, "the kernel's SQ thread did not pick up the NOP in time",
+                  "the kernel's submission thread picked up a NOP without a submitting io_uring_enter");
 }
 
 FunctionalResult defer_taskrun() {
@@ -396,10 +402,8 @@ FunctionalResult registered_ring_fd() {
   if (int e = ring.init(small())) return fail(-e, "io_uring_setup failed");
   if (int e = ring.register_ring_fd()) return fail(-e, "IORING_REGISTER_RING_FDS failed");
   prep::nop(ring.get_sqe(), 9);
-  std::vector<abi::Cqe> cqes;
-  if (int e = collect(ring, cqes, 1); e < 0) return fail(-e, "io_uring_enter with the registered index failed");
-  if (cqes[0].res < 0 || cqes[0].user_data != 9) return fail(cqes[0].res < 0 ? -cqes[0].res : 0, "the NOP failed");
-  return pass("a NOP was submitted and reaped through the registered ring index (IORING_ENTER_REGISTERED_RING)");
+  return reap_nop(ring, 9, "io_uring_enter with the registered index failed",
+                  "a NOP was submitted and reaped through the registered ring index (IORING_ENTER_REGISTERED_RING)");
 }
 
 FunctionalResult fixed_files() {
