@@ -9,7 +9,15 @@
 //
 //   node benchmarks/echo.mjs [--servers io_uring,epoll,node,c-epoll] [--sizes 128,512] [--conns 50,500]
 //        [--warmup 1] [--duration 5] [--repeat 3] [--server-cpu 1] [--client-cpu 0]
-//        [--variant 'name=extra uringctl flags'] ... [--nice N] [--json]
+//        [--variant 'name=extra uringctl flags'] ... [--nice N] [--paired BASELINE] [--json]
+//
+// --paired BASELINE measures differently: each server runs at the same time as BASELINE, both pinned to
+// --server-cpu and each loaded by its own client on --client-cpu, so whatever else slows the machine
+// during a run (on a shared VM that swings single runs by ±30 %) slows both alike. It reports, per
+// server, the median over --repeat rounds of (its server CPU µs/msg) / (BASELINE's in the same run),
+// with the range: a figure that varies by a few percent where sequential runs vary by tens. The two
+// servers share one CPU, so absolute µs/msg in this mode are higher than in sequential runs; read the
+// ratios. The start order alternates between rounds.
 // --nice (default -19 as root, else 0) runs server and client at that nice level, so that other work on
 // a shared machine disturbs the measurement less.
 import {execFileSync, spawn} from 'node:child_process'
@@ -37,6 +45,7 @@ function parseArgs(argv) {
     else if (a === '--client-cpu') o.clientCpu = Number(next())
     else if (a === '--variant') o.variants.push(next())
     else if (a === '--nice') o.nice = Number(next())
+    else if (a === '--paired') o.paired = next()
     else if (a === '--json') o.json = true
     else throw new Error(`unknown argument ${a}`)
   }
@@ -74,26 +83,38 @@ function startServer(spec) {
 }
 
 function runClient(port, pid, conns, size) {
-  const argv = [process.execPath, join(root, 'bin', 'run.js'), 'echo', 'bench', '--host', '127.0.0.1', '--port', String(port),
+  const argv = ['-n', String(options.nice), process.execPath, join(root, 'bin', 'run.js'), 'echo', 'bench', '--host', '127.0.0.1', '--port', String(port),
     '--connections', String(conns), '--size', String(size), '--warmup', String(options.warmup), '--duration', String(options.duration),
     '--pin', String(options.clientCpu), '--server-pid', String(pid), '--json']
-  let out
-  try {
-    out = execFileSync('nice', ['-n', String(options.nice), ...argv])
-  } catch (error) {
-    out = error.stdout // a run with errors (exit codes 3-7) still prints its report
-  }
-  const r = JSON.parse(String(out))
-  if (r.error) throw new Error(`echo bench against port ${port}: ${r.error.message}`)
-  return {
-    messagesPerSec: Math.round(r.messagesPerSecond),
-    p50Us: r.latencyMicros.p50,
-    p99Us: r.latencyMicros.p99,
-    serverCpuUsPerMessage: r.server.cpuMicrosPerMessage,
-    clientCpuUsPerMessage: r.client.cpuMicrosPerMessage,
-    errors: r.errors.total,
-    firstError: r.firstError,
-  }
+  // A run with errors (exit codes 3-7) still prints its report, so the exit code is not checked here.
+  return new Promise((resolve, reject) => {
+    const child = spawn('nice', argv, {stdio: ['ignore', 'pipe', 'inherit']})
+    let out = ''
+    child.stdout.on('data', (d) => (out += d))
+    child.once('error', reject)
+    child.once('close', () => {
+      try {
+        const r = JSON.parse(out)
+        if (r.error) throw new Error(`echo bench against port ${port}: ${r.error.message}`)
+        resolve({
+          messagesPerSec: Math.round(r.messagesPerSecond),
+          p50Us: r.latencyMicros.p50,
+          p99Us: r.latencyMicros.p99,
+          serverCpuUsPerMessage: r.server.cpuMicrosPerMessage,
+          clientCpuUsPerMessage: r.client.cpuMicrosPerMessage,
+          errors: r.errors.total,
+          firstError: r.firstError,
+        })
+      } catch (error) {
+        reject(error)
+      }
+    })
+  })
+}
+
+async function stopServer(child) {
+  child.kill('SIGTERM')
+  await new Promise((resolve) => child.once('close', resolve))
 }
 
 const median = (xs) => {
@@ -102,25 +123,57 @@ const median = (xs) => {
 }
 
 const results = {}  // server -> "size/conns" -> [runs]
+const ratios = {}  // paired mode: server -> "size/conns" -> [server CPU ratio to the baseline]
+const baselineRuns = {}  // paired mode: server -> "size/conns" -> [the baseline's runs beside it]
 const sizes = options.sizes.split(',').map(Number)
 const connCounts = options.conns.split(',').map(Number)
+if (options.paired && !servers[options.paired]) throw new Error(`--paired: unknown server ${options.paired}`)
+const measured = options.paired ? chosen.filter((name) => name !== options.paired) : chosen
+
+async function sequentialRun(name, size, conns, round) {
+  const {child, port} = await startServer(servers[name])
+  child.removeAllListeners('exit')
+  try {
+    const r = await runClient(port, child.pid, conns, size)
+    ;((results[name] ??= {})[`${size}/${conns}`] ??= []).push(r)
+    process.stderr.write(`round ${round + 1} ${name} ${size} B × ${conns}: ${r.messagesPerSec} msg/s, server ${r.serverCpuUsPerMessage} µs/msg, client ${r.clientCpuUsPerMessage} µs/msg${r.errors ? `, ${r.errors} errors: ${r.firstError}` : ''}\n`)
+  } finally {
+    await stopServer(child)
+  }
+}
+
+async function pairedRun(name, size, conns, round) {
+  const order = round % 2 ? [options.paired, name] : [name, options.paired]
+  const started = []
+  try {
+    for (const n of order) {
+      const s = await startServer(servers[n])
+      s.child.removeAllListeners('exit')
+      started.push({name: n, ...s})
+    }
+    const runs = await Promise.all(started.map((s) => runClient(s.port, s.child.pid, conns, size)))
+    const r = runs[order.indexOf(name)]
+    const base = runs[order.indexOf(options.paired)]
+    ;((results[name] ??= {})[`${size}/${conns}`] ??= []).push(r)
+    ;((baselineRuns[name] ??= {})[`${size}/${conns}`] ??= []).push(base)
+    const ratio = r.serverCpuUsPerMessage / base.serverCpuUsPerMessage
+    ;((ratios[name] ??= {})[`${size}/${conns}`] ??= []).push(ratio)
+    const errors = r.errors + base.errors
+    process.stderr.write(`round ${round + 1} ${size} B × ${conns}: ${name} ${r.serverCpuUsPerMessage} µs/msg (${r.messagesPerSec} msg/s) vs ${options.paired} ${base.serverCpuUsPerMessage} µs/msg (${base.messagesPerSec} msg/s): ${ratio.toFixed(3)}${errors ? `, ${errors} errors` : ''}\n`)
+  } finally {
+    for (const s of started) await stopServer(s.child)
+  }
+}
+
 try {
   // Innermost loop over servers: runs compared with each other are seconds apart, so slow changes in
   // background load hit them alike.
   for (let round = 0; round < options.repeat; round++) {
     for (const size of sizes) {
       for (const conns of connCounts) {
-        for (const name of chosen) {
-          const {child, port} = await startServer(servers[name])
-          child.removeAllListeners('exit')
-          try {
-            const r = runClient(port, child.pid, conns, size)
-            ;((results[name] ??= {})[`${size}/${conns}`] ??= []).push(r)
-            process.stderr.write(`round ${round + 1} ${name} ${size} B × ${conns}: ${r.messagesPerSec} msg/s, server ${r.serverCpuUsPerMessage} µs/msg, client ${r.clientCpuUsPerMessage} µs/msg${r.errors ? `, ${r.errors} errors: ${r.firstError}` : ''}\n`)
-          } finally {
-            child.kill('SIGTERM')
-            await new Promise((resolve) => child.once('close', resolve))
-          }
+        for (const name of measured) {
+          if (options.paired) await pairedRun(name, size, conns, round)
+          else await sequentialRun(name, size, conns, round)
         }
       }
     }
@@ -132,9 +185,9 @@ try {
 const rows = []
 for (const size of sizes) {
   for (const conns of connCounts) {
-    for (const name of chosen) {
+    for (const name of options.paired ? measured : chosen) {
       const runs = results[name][`${size}/${conns}`]
-      rows.push({
+      const row = {
         server: name, size, conns,
         messagesPerSec: Math.round(median(runs.map((r) => r.messagesPerSec))),
         p50Us: Number(median(runs.map((r) => r.p50Us)).toFixed(1)),
@@ -143,12 +196,30 @@ for (const size of sizes) {
         cpuUsPerMessageRuns: runs.map((r) => r.serverCpuUsPerMessage),
         clientCpuUsPerMessage: Number(median(runs.map((r) => r.clientCpuUsPerMessage)).toFixed(2)),
         errors: runs.reduce((n, r) => n + r.errors, 0),
-      })
+      }
+      if (options.paired) {
+        const q = ratios[name][`${size}/${conns}`]
+        const base = baselineRuns[name][`${size}/${conns}`]
+        Object.assign(row, {
+          baseline: options.paired,
+          baselineCpuUsPerMessage: Number(median(base.map((r) => r.serverCpuUsPerMessage)).toFixed(2)),
+          cpuRatio: Number(median(q).toFixed(3)), cpuRatioMin: Number(Math.min(...q).toFixed(3)), cpuRatioMax: Number(Math.max(...q).toFixed(3)),
+          cpuRatios: q.map((x) => Number(x.toFixed(3))),
+        })
+      }
+      rows.push(row)
     }
   }
 }
 if (options.json) {
   console.log(JSON.stringify({machine: {cpu: cpus()[0]?.model, cpus: cpus().length}, options, rows}, null, 2))
+} else if (options.paired) {
+  console.log(`| size | conns | server | server CPU ÷ ${options.paired}'s, same run (median [min–max]) | server CPU µs/msg | ${options.paired} µs/msg | messages/s | errors |`)
+  console.log(`|---:|---:|---|---|---:|---:|---:|---:|`)
+  for (const r of rows) {
+    const pct = Math.round((r.cpuRatio - 1) * 100)
+    console.log(`| ${r.size} | ${r.conns} | ${r.server} | **${r.cpuRatio.toFixed(2)}** (${pct > 0 ? '+' : ''}${pct} %) [${r.cpuRatioMin.toFixed(2)}–${r.cpuRatioMax.toFixed(2)}] | ${r.cpuUsPerMessage.toFixed(2)} | ${r.baselineCpuUsPerMessage.toFixed(2)} | ${r.messagesPerSec} | ${r.errors} |`)
+  }
 } else {
   console.log(`| size | conns | server | messages/s | p50 µs | p99 µs | server CPU µs/msg (median; runs) | client CPU µs/msg | errors |`)
   console.log(`|---:|---:|---|---:|---:|---:|---|---:|---:|`)
