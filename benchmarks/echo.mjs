@@ -5,9 +5,11 @@
 // /proc/PID/stat over the measured window, read by echo bench --server-pid) and the client's own, as
 // medians over --repeat rounds. Each run starts a fresh server; servers take turns for every size and
 // connection count, so noise spreads evenly. The Node server is the one `echo bench --compare
-// --with-node` uses (dist/bench/node-echo-server.js); c-epoll is a plain C epoll echo server.
+// --with-node` uses (dist/bench/node-echo-server.js); c-epoll is a plain C epoll echo server
+// (reference-epoll-echo.c); liburing is a plain modern liburing one (reference-liburing-echo.c, built
+// and run only when liburing is installed).
 //
-//   node benchmarks/echo.mjs [--servers io_uring,epoll,node,c-epoll] [--sizes 128,512] [--conns 50,500]
+//   node benchmarks/echo.mjs [--servers io_uring,epoll,node,c-epoll,liburing] [--sizes 128,512] [--conns 50,500]
 //        [--warmup 1] [--duration 5] [--repeat 3] [--server-cpu 1] [--client-cpu 0]
 //        [--variant 'name=extra uringctl flags'] ... [--nice N] [--paired BASELINE] [--json]
 //
@@ -31,11 +33,11 @@ const here = dirname(fileURLToPath(import.meta.url))
 const root = join(here, '..')
 
 function parseArgs(argv) {
-  const o = {servers: 'io_uring,epoll,node,c-epoll', sizes: '128,512', conns: '50,500', warmup: 1, duration: 5, repeat: 3, serverCpu: 1, clientCpu: 0, variants: [], json: false, nice: process.getuid?.() === 0 ? -19 : 0}
+  const o = {servers: 'io_uring,epoll,node,c-epoll,liburing', serversGiven: false, sizes: '128,512', conns: '50,500', warmup: 1, duration: 5, repeat: 3, serverCpu: 1, clientCpu: 0, variants: [], json: false, nice: process.getuid?.() === 0 ? -19 : 0}
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]
     const next = () => argv[++i]
-    if (a === '--servers') o.servers = next()
+    if (a === '--servers') (o.servers = next()), (o.serversGiven = true)
     else if (a === '--sizes') o.sizes = next()
     else if (a === '--conns') o.conns = next()
     else if (a === '--warmup') o.warmup = Number(next())
@@ -56,6 +58,14 @@ const options = parseArgs(process.argv.slice(2))
 const work = mkdtempSync(join(tmpdir(), 'uringctl-bench-'))
 const reference = join(work, 'reference-epoll-echo')
 execFileSync('cc', ['-O2', '-o', reference, join(here, 'reference-epoll-echo.c')])
+// The liburing server is built when liburing is installed (Debian: apt install liburing-dev).
+const referenceUring = join(work, 'reference-liburing-echo')
+let haveLiburing = true
+try {
+  execFileSync('cc', ['-O2', '-o', referenceUring, join(here, 'reference-liburing-echo.c'), '-luring'], {stdio: 'ignore'})
+} catch {
+  haveLiburing = false
+}
 
 const uringctl = (extra) => ({
   argv: [process.execPath, join(root, 'bin', 'run.js'), 'echo', 'serve', '--json', '--port', '0', '--host', '127.0.0.1', '--threads', '1', '--stats', '0', ...extra],
@@ -66,6 +76,15 @@ const servers = {
   epoll: uringctl(['--backend', 'epoll']),
   node: {argv: [process.execPath, join(root, 'dist', 'bench', 'node-echo-server.js'), '--host', '127.0.0.1', '--port', '0'], port: (line) => JSON.parse(line).port},
   'c-epoll': {argv: [reference], port: Number},
+  liburing: {argv: [referenceUring], port: Number},
+}
+if (!haveLiburing) {
+  delete servers.liburing
+  if (options.servers.split(',').includes('liburing')) {
+    if (options.serversGiven) throw new Error('liburing is not installed (Debian: apt install liburing-dev): cannot build benchmarks/reference-liburing-echo.c')
+    process.stderr.write('liburing is not installed (Debian: apt install liburing-dev): the liburing server is left out\n')
+    options.servers = options.servers.split(',').filter((n) => n !== 'liburing').join(',')
+  }
 }
 for (const v of options.variants) {
   const [name, ...rest] = v.split('=')

@@ -1,6 +1,6 @@
 // The echo server's part of the native addon (native/addon.cc, "echo serve" section).
 
-/** io_uring techniques the engine may use; each defaults to on when the kernel has it (bundle: off). */
+/** io_uring techniques the engine may use; each defaults to on when the kernel has it (sqpoll: off). */
 export interface UringTechniques {
   deferTaskrun?: boolean
   coopTaskrun?: boolean
