@@ -37,8 +37,10 @@ function parseArgs(argv) {
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]
     const next = () => argv[++i]
-    if (a === '--servers') (o.servers = next()), (o.serversGiven = true)
-    else if (a === '--sizes') o.sizes = next()
+    if (a === '--servers') {
+      o.servers = next()
+      o.serversGiven = true
+    } else if (a === '--sizes') o.sizes = next()
     else if (a === '--conns') o.conns = next()
     else if (a === '--warmup') o.warmup = Number(next())
     else if (a === '--duration') o.duration = Number(next())
@@ -56,6 +58,11 @@ function parseArgs(argv) {
 
 const options = parseArgs(process.argv.slice(2))
 const work = mkdtempSync(join(tmpdir(), 'uringctl-bench-'))
+function fail(message) {
+  rmSync(work, {recursive: true, force: true})
+  process.stderr.write(`benchmarks/echo.mjs: ${message}\n`)
+  process.exit(2)
+}
 const reference = join(work, 'reference-epoll-echo')
 execFileSync('cc', ['-O2', '-o', reference, join(here, 'reference-epoll-echo.c')])
 // The liburing server is built when liburing is installed (Debian: apt install liburing-dev).
@@ -81,7 +88,7 @@ const servers = {
 if (!haveLiburing) {
   delete servers.liburing
   if (options.servers.split(',').includes('liburing')) {
-    if (options.serversGiven) throw new Error('liburing is not installed (Debian: apt install liburing-dev): cannot build benchmarks/reference-liburing-echo.c')
+    if (options.serversGiven) fail('liburing is not installed (Debian: apt install liburing-dev): cannot build benchmarks/reference-liburing-echo.c')
     process.stderr.write('liburing is not installed (Debian: apt install liburing-dev): the liburing server is left out\n')
     options.servers = options.servers.split(',').filter((n) => n !== 'liburing').join(',')
   }
@@ -146,7 +153,8 @@ const ratios = {}  // paired mode: server -> "size/conns" -> [server CPU ratio t
 const baselineRuns = {}  // paired mode: server -> "size/conns" -> [the baseline's runs beside it]
 const sizes = options.sizes.split(',').map(Number)
 const connCounts = options.conns.split(',').map(Number)
-if (options.paired && !servers[options.paired]) throw new Error(`--paired: unknown server ${options.paired}`)
+if (options.paired && !servers[options.paired]) fail(`--paired: unknown server ${options.paired}; known: ${Object.keys(servers).join(', ')}`)
+for (const name of chosen) if (!servers[name]) fail(`unknown server ${name}; known: ${Object.keys(servers).join(', ')}`)
 const measured = options.paired ? chosen.filter((name) => name !== options.paired) : chosen
 
 async function sequentialRun(name, size, conns, round) {
