@@ -2,6 +2,7 @@
 // no locked instructions on the hot path); any thread may read them for a snapshot.
 #pragma once
 #include <atomic>
+#include <cerrno>
 #include <cstdint>
 
 namespace echo {
@@ -38,6 +39,19 @@ struct alignas(64) Counters {
   // Owner thread only.
   static void add(std::atomic<uint64_t>& c, uint64_t n = 1) {
     c.store(c.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+  }
+  // Owner thread only: an error of no listed kind, kept with its errno for the operator.
+  void other_error(int err) {
+    add(other_errors);
+    last_errno.store(err, std::memory_order_relaxed);
+  }
+  // Owner thread only: a connection's receive or send failed with `err`.
+  void connection_error(int err) {
+    if (is_peer_reset(err)) add(resets);
+    else other_error(err);
+  }
+  static bool is_peer_reset(int err) {
+    return err == ECONNRESET || err == EPIPE || err == ETIMEDOUT || err == EHOSTUNREACH || err == ENETUNREACH;
   }
 };
 

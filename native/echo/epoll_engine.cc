@@ -35,10 +35,6 @@ int64_t now_ms() {
   return static_cast<int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
 }
 
-bool is_peer_reset(int err) {
-  return err == ECONNRESET || err == EPIPE || err == ETIMEDOUT || err == EHOSTUNREACH || err == ENETUNREACH;
-}
-
 struct Conn {
   int fd = -1;
   uint32_t generation = 0;
@@ -156,8 +152,7 @@ void EpollThread::run() {
   while (!(draining_ && listen_fd_ < 0 && open_conns_ == 0)) {
     int n = epoll_wait(epfd_, events, kMaxEvents, wait_timeout());
     if (n < 0 && errno != EINTR) {
-      Counters::add(counters_.other_errors);
-      counters_.last_errno.store(errno, std::memory_order_relaxed);
+      counters_.other_error(errno);
       break;
     }
     if (idle_scan_ms_ || accept_resume_ms_ || grace_end_ms_) now_ = now_ms();
@@ -328,12 +323,7 @@ void EpollThread::update_interest(uint32_t index, Conn& c) {
 }
 
 void EpollThread::fail(uint32_t index, Conn& c, int err) {
-  if (is_peer_reset(err)) {
-    Counters::add(counters_.resets);
-  } else {
-    Counters::add(counters_.other_errors);
-    counters_.last_errno.store(err, std::memory_order_relaxed);
-  }
+  counters_.connection_error(err);
   close_conn(index, c);
 }
 

@@ -59,10 +59,6 @@ struct Chunk {
   uint32_t length;
 };
 
-bool is_peer_reset(int err) {
-  return err == ECONNRESET || err == EPIPE || err == ETIMEDOUT || err == EHOSTUNREACH || err == ENETUNREACH;
-}
-
 struct Conn {
   int fd = -1;
   uint32_t generation = 0;
@@ -278,8 +274,7 @@ void UringThread::run() {
     }
     sends_queued_ = 0;
     if (rc < 0 && rc != -EINTR && rc != -EAGAIN && rc != -EBUSY && rc != -ETIME) {
-      Counters::add(counters_.other_errors);
-      counters_.last_errno.store(-rc, std::memory_order_relaxed);
+      counters_.other_error(-rc);
       if (++failures >= kMaxEnterFailures) return give_up();
     } else {
       failures = 0;
@@ -430,12 +425,7 @@ void UringThread::on_recv(uint32_t index, const Cqe& cqe) {
     c.waiting_buffers = true;
     waiting_buffers_.emplace_back(index, c.generation);
   } else if (res != -ECANCELED && !c.closing) {
-    if (is_peer_reset(-res)) {
-      Counters::add(counters_.resets);
-    } else {
-      Counters::add(counters_.other_errors);
-      counters_.last_errno.store(-res, std::memory_order_relaxed);
-    }
+    counters_.connection_error(-res);
     abort(index, c);
   }
   settle(index);
@@ -540,12 +530,7 @@ void UringThread::on_send(uint32_t index, const Cqe& cqe) {
   if (c.closing) return settle(index);
   if (res == -EAGAIN && c.send_from_chunks) res = 0;  // MSG_DONTWAIT on a full socket
   if (res < 0) {
-    if (is_peer_reset(-res)) {
-      Counters::add(counters_.resets);
-    } else {
-      Counters::add(counters_.other_errors);
-      counters_.last_errno.store(-res, std::memory_order_relaxed);
-    }
+    counters_.connection_error(-res);
     abort(index, c);
     return settle(index);
   }
