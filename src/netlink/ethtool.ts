@@ -109,28 +109,25 @@ function headerFor(ifindex: number): Uint8Array {
   return encodeAttr.nested(ethtool.headerAttr, [encodeAttr.u32(attrId(ethtoolHeaderAttrs, 'devIndex'), ifindex)])
 }
 
-/** ETHTOOL_MSG_RINGS_GET for one device. Throws NetlinkError (EOPNOTSUPP: no get_ringparam, ENODEV). */
-export function getRings(socket: NetlinkSocket, family: GenericFamily, ifindex: number, ifname: string): RingParameters {
+/** One ethtool GET request for one device, answered by exactly one reply. */
+function getForDevice(socket: NetlinkSocket, family: GenericFamily, command: number, ifindex: number, what: string): DataMessage {
   const replies = socket.request({
     type: family.id,
     mode: 'ack',
-    familyHeader: genlHeader(ethtool.command.ringsGet, ethtool.version),
+    familyHeader: genlHeader(command, ethtool.version),
     attrs: [headerFor(ifindex)],
-    what: `ethtool ring parameters of ${ifname}`,
+    what,
   })
-  if (replies.length !== 1) throw new NetlinkDecodeError(`${replies.length} ring replies for one device`, 0)
-  return decodeRingsReply(replies[0], family)
+  if (replies.length !== 1) throw new NetlinkDecodeError(`${replies.length} replies where one was expected (${what})`, 0)
+  return replies[0]
+}
+
+/** ETHTOOL_MSG_RINGS_GET for one device. Throws NetlinkError (EOPNOTSUPP: no get_ringparam, ENODEV). */
+export function getRings(socket: NetlinkSocket, family: GenericFamily, ifindex: number, ifname: string): RingParameters {
+  return decodeRingsReply(getForDevice(socket, family, ethtool.command.ringsGet, ifindex, `ethtool ring parameters of ${ifname}`), family)
 }
 
 /** ETHTOOL_MSG_CHANNELS_GET for one device. Throws NetlinkError (EOPNOTSUPP: no get_channels). */
 export function getChannels(socket: NetlinkSocket, family: GenericFamily, ifindex: number, ifname: string): Channels {
-  const replies = socket.request({
-    type: family.id,
-    mode: 'ack',
-    familyHeader: genlHeader(ethtool.command.channelsGet, ethtool.version),
-    attrs: [headerFor(ifindex)],
-    what: `ethtool channels of ${ifname}`,
-  })
-  if (replies.length !== 1) throw new NetlinkDecodeError(`${replies.length} channel replies for one device`, 0)
-  return decodeChannelsReply(replies[0], family)
+  return decodeChannelsReply(getForDevice(socket, family, ethtool.command.channelsGet, ifindex, `ethtool channels of ${ifname}`), family)
 }
