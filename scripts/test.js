@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Runs the test suite with node's own runner in two phases: every `*.test.js` file in parallel, then
-// each `*.exclusive.test.js` file alone (those change host-wide state: sysctls, limits).
+// each `*.exclusive.test.js` file alone (those change host-wide state: sysctls, limits), and only when
+// URINGCTL_TEST_EXCLUSIVE=1 asks for them: they flip kernel.io_uring_disabled for the whole host.
 // Prints node's spec output and one closing line: "tests: N passed, N failed, N skipped".
 import {readdirSync, statSync} from 'node:fs'
 import {join, relative} from 'node:path'
@@ -21,8 +22,10 @@ function findTests(dir) {
 }
 
 const all = findTests(join(root, 'test')).filter((f) => filter.length === 0 || filter.some((s) => f.includes(s)))
-const exclusive = all.filter((f) => f.endsWith('.exclusive.test.js'))
-const parallel = all.filter((f) => !exclusive.includes(f))
+const allExclusive = all.filter((f) => f.endsWith('.exclusive.test.js'))
+const parallel = all.filter((f) => !allExclusive.includes(f))
+const exclusiveAsked = process.env.URINGCTL_TEST_EXCLUSIVE === '1'
+const exclusive = exclusiveAsked ? allExclusive : []
 const totals = {passed: 0, failed: 0, skipped: 0}
 
 async function phase(files, concurrency) {
@@ -42,6 +45,10 @@ async function phase(files, concurrency) {
 }
 
 console.log(`running ${parallel.length} test files in parallel, then ${exclusive.length} alone`)
+if (!exclusiveAsked && allExclusive.length) {
+  console.log(`skipped ${allExclusive.length} exclusive test files (${allExclusive.map((f) => relative(root, f)).join(', ')}):`)
+  console.log('they change host-wide state (kernel.io_uring_disabled) while they run, which breaks any io_uring service on this host; set URINGCTL_TEST_EXCLUSIVE=1 to run them')
+}
 await phase(parallel, 2)
 if (exclusive.length) {
   console.log(`\nexclusive (host-wide state): ${exclusive.map((f) => relative(root, f)).join(', ')}`)
