@@ -17,7 +17,7 @@ export default class Ulimit extends BaseCommand {
 
 --require NAME OP VALUE (OP: >= > <= < =; VALUE: a number with optional K/M/G/T, or unlimited; several separated by commas or by repeating the flag) checks for scripts. Names: ${Object.keys(requirableFigures).join(', ')}.
 
---nofile SOFT:HARD (or SOFT:, :HARD, VALUE, with unlimited allowed) changes a running process's open-files limit through prlimit(2) and prints it before and after; a refused change leaves it as it was.`,
+--nofile SOFT:HARD (or SOFT:, :HARD, VALUE, with unlimited allowed) changes a running process's open-files limit through prlimit(2) and prints it before and after; a refused change leaves it as it was. A soft limit of 0 or below the fds the process has open is refused unless --force: the process could open nothing more, and a lowered hard limit cannot be raised back without CAP_SYS_RESOURCE.`,
     ulimitExitCodes,
   )
 
@@ -36,6 +36,7 @@ export default class Ulimit extends BaseCommand {
     role: Flags.option({options: ['server', 'client'] as const, description: 'what holds the connections [default: server]'})(),
     require: Flags.string({description: 'NAME OP VALUE check, e.g. nofile>=65536 (repeatable, comma-separated)', multiple: true}),
     nofile: Flags.string({description: 'set the open-files limit: SOFT:HARD, SOFT:, :HARD, VALUE or unlimited', exclusive: ['connections', 'require']}),
+    force: Flags.boolean({description: 'with --nofile: set a soft limit of 0 or below the fds the process has open (refused otherwise)', dependsOn: ['nofile']}),
   }
 
   async run(): Promise<unknown> {
@@ -47,6 +48,7 @@ export default class Ulimit extends BaseCommand {
       role: flags.role,
       require: flags.require,
       nofile: flags.nofile,
+      force: flags.force,
     })
     if (!this.jsonEnabled()) this.log(renderUlimit(result))
     if (result.kind === 'report') {

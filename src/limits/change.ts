@@ -1,9 +1,9 @@
 // `--nofile SOFT:HARD` on a running process through prlimit(2), like util-linux `prlimit --pid`.
 import {usageError} from '../base/errors.js'
 import {readSysctl} from './host.js'
-import {aboveNrOpen, noSuchProcess, permissionDenied, softAboveHard} from './errors.js'
+import {aboveNrOpen, belowOpenFds, noSuchProcess, permissionDenied, softAboveHard} from './errors.js'
 import type {LimitsNative, NativeLimit} from './native.js'
-import {type SystemPaths, capabilityBit, hasCapability, readProcessInfo} from './proc.js'
+import {type SystemPaths, capabilityBit, countOpenFds, hasCapability, readProcessInfo} from './proc.js'
 import {formatLimit} from './quantities.js'
 import type {Limit} from './resources.js'
 
@@ -51,8 +51,11 @@ function limitOf(result: NativeLimit): Limit {
   return {soft: result.soft, hard: result.hard}
 }
 
-/** Sets the nofile limit of `pid`; on any refusal throws a one-line UserError and nothing has changed. */
-export function changeNofile(paths: SystemPaths, native: LimitsNative, pid: number, spec: LimitSpec): LimitChange {
+/**
+ * Sets the nofile limit of `pid`; on any refusal throws a one-line UserError and nothing has changed.
+ * `force` allows a soft limit of 0 or below the fds the process has open, which it may not survive.
+ */
+export function changeNofile(paths: SystemPaths, native: LimitsNative, pid: number, spec: LimitSpec, force = false): LimitChange {
   const current = native.limitsGet(pid, 'nofile')
   if (current.errno !== 0) throw refusal(paths, native, pid, current.errno, {hardRaised: false})
   const want: Limit = {soft: spec.soft ?? current.soft, hard: spec.hard ?? current.hard}
@@ -71,6 +74,7 @@ export function changeNofile(paths: SystemPaths, native: LimitsNative, pid: numb
         : `${highest} open files is above fs.nr_open (${nrOpen}), the kernel's ceiling even for root: use at most ${nrOpen}, or first run sysctl -w fs.nr_open=${highest}`,
     )
   }
+  if (!force) refuseBelowOpenFds(paths, pid, want, current)
   const replaced = native.limitsSet(pid, 'nofile', want.soft, want.hard)
   if (replaced.errno !== 0) throw refusal(paths, native, pid, replaced.errno, {hardRaised: want.hard > current.hard, from: current.hard, to: want.hard})
   const after = native.limitsGet(pid, 'nofile')
@@ -82,6 +86,20 @@ export function changeNofile(paths: SystemPaths, native: LimitsNative, pid: numb
     before: limitOf(replaced),
     after: limitOf(after),
   }
+}
+
+/** A soft limit of 0, or below the fds open now, leaves the process unable to open anything (accept, open, pipe). */
+function refuseBelowOpenFds(paths: SystemPaths, pid: number, want: Limit, current: Limit): void {
+  const open = countOpenFds(paths, pid)
+  if (want.soft > 0 && (open === null || want.soft >= open)) return
+  const now = open === null ? '' : ` (it has ${open} open now)`
+  const why = want.soft === 0 ? `a soft limit of 0 leaves pid ${pid} unable to open any file${now}` : `soft limit ${want.soft} is below the ${open} fds pid ${pid} has open now: it could open no more (accept, open and pipe fail with EMFILE)`
+  const privileged = hasCapability(readProcessInfo(paths, process.pid), capabilityBit.CAP_SYS_RESOURCE)
+  const undo = want.hard < current.hard && !privileged
+    ? `, and its hard limit, once lowered to ${formatLimit(want.hard)}, cannot be raised back without CAP_SYS_RESOURCE`
+    : ''
+  const least = Math.max(1, open ?? 1)
+  throw belowOpenFds(`${why}${undo}; give a soft limit of at least ${least}, or add --force to set it anyway`)
 }
 
 function refusal(paths: SystemPaths, native: LimitsNative, pid: number, errno: number, raise: {hardRaised: boolean; from?: number; to?: number}): Error {

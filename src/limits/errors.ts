@@ -9,6 +9,7 @@ export const UlimitExit = {
   permissionDenied: 6,
   softAboveHard: 7,
   aboveNrOpen: 8,
+  belowOpenFds: 9,
 } as const
 
 export const ulimitExitCodes: ExitCodeDoc[] = [
@@ -18,6 +19,7 @@ export const ulimitExitCodes: ExitCodeDoc[] = [
   {code: UlimitExit.permissionDenied, meaning: "--nofile refused: raising a hard limit needs root (CAP_SYS_RESOURCE), or the process is another user's"},
   {code: UlimitExit.softAboveHard, meaning: '--nofile refused: the soft limit would be above the hard limit'},
   {code: UlimitExit.aboveNrOpen, meaning: '--nofile refused: above fs.nr_open, the kernel ceiling for open files (unlimited included)'},
+  {code: UlimitExit.belowOpenFds, meaning: '--nofile refused: the soft limit is 0 or below the fds the process has open (--force sets it anyway)'},
 ]
 
 export function noSuchProcess(pid: number): UserError {
@@ -33,6 +35,10 @@ export function permissionDenied(message: string): UserError {
 
 export function softAboveHard(message: string): UserError {
   return new UserError(message, {code: 'SOFT_ABOVE_HARD', exitCode: UlimitExit.softAboveHard})
+}
+
+export function belowOpenFds(message: string): UserError {
+  return new UserError(message, {code: 'BELOW_OPEN_FDS', exitCode: UlimitExit.belowOpenFds})
 }
 
 export function aboveNrOpen(message: string): UserError {

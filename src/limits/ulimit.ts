@@ -16,6 +16,8 @@ export interface UlimitRequest {
   role?: Role
   require?: string[]
   nofile?: string
+  /** With nofile: set it even when the soft limit is 0 or below the fds the target has open. */
+  force?: boolean
 }
 
 export interface UlimitReport extends Figures {
@@ -40,7 +42,7 @@ export function ulimit(request: UlimitRequest, paths: SystemPaths = hostPaths, n
   const spec = request.nofile === undefined ? null : parseLimitSpec(request.nofile)
   if (spec && request.target.self) throw usageError("--nofile with --self would change only uringctl's own limits, which end with it; give --pid.")
   const target = selectTarget(paths, request.target)
-  if (spec) return {kind: 'change', schemaVersion: ulimitSchemaVersion, target, change: changeNofile(paths, native, target.pid, spec)}
+  if (spec) return {kind: 'change', schemaVersion: ulimitSchemaVersion, target, change: changeNofile(paths, native, target.pid, spec, request.force ?? false)}
   const figures = collectFigures(paths, target, native.pageSize())
   return {
     kind: 'report',

@@ -1,6 +1,6 @@
 // --nofile SOFT:HARD on running processes through prlimit(2), checked with util-linux prlimit --pid.
 import assert from 'node:assert/strict'
-import {readFileSync} from 'node:fs'
+import {readFileSync, readdirSync} from 'node:fs'
 import {describe, test} from 'node:test'
 
 import {runCli} from '../helpers/cli.js'
@@ -140,5 +140,42 @@ test('--nofile without --pid changes the invoking shell, as that shell\'s own ul
     assert.deepEqual(nofileOf(shell.pid), result.change.after)
   } finally {
     await shell.close()
+  }
+})
+
+test('a soft limit of 0 or below the open fds is refused (9) and unchanged, unless --force', async () => {
+  const child = await startSleeper(['prlimit', '--nofile=1234:5678', 'sleep', '30'])
+  try {
+    const pid = String(child.pid)
+    const open = readdirSync(`/proc/${pid}/fd`).length
+    const cases = [
+      ['0', new RegExp(`^Error: a soft limit of 0 leaves pid ${pid} unable to open any file \\(it has ${open} open now\\), and its hard limit, once lowered to 0, cannot be raised back without CAP_SYS_RESOURCE; give a soft limit of at least ${open}, or add --force`)],
+      ['0:', /a soft limit of 0 leaves .* open now\); give a soft limit/],
+      [`${open - 1}:`, new RegExp(`soft limit ${open - 1} is below the ${open} fds pid ${pid} has open now: it could open no more \\(accept, open and pipe fail with EMFILE\\); give a soft limit of at least ${open}, or add --force`)],
+    ]
+    for (const [spec, message] of cases) {
+      const r = await runCli(['ulimit', '--pid', pid, '--nofile', spec])
+      assert.equal(r.code, 9, `${spec}: ${r.stderr}`)
+      assert.match(r.stderr, message)
+      assert.equal(r.stderr.trim().split('\n').length, 1, `one line: ${r.stderr}`)
+      assert.deepEqual(nofileOf(child.pid), {soft: 1234, hard: 5678}, `${spec} changed the limit`)
+    }
+    const json = await runCli(['ulimit', '--pid', pid, '--nofile', '0', '--json'])
+    assert.equal(json.code, 9)
+    assert.equal(json.json().error.code, 'BELOW_OPEN_FDS')
+
+    const atOpen = await runCli(['ulimit', '--pid', pid, '--nofile', `${open}:`, '--json'])
+    assert.equal(atOpen.code, 0, atOpen.stderr)
+    assert.deepEqual(nofileOf(child.pid), {soft: open, hard: 5678})
+
+    const forced = await runCli(['ulimit', '--pid', pid, '--nofile', '0:', '--force', '--json'])
+    assert.equal(forced.code, 0, forced.stderr)
+    assert.deepEqual(nofileOf(child.pid), {soft: 0, hard: 5678})
+
+    const forceAlone = await runCli(['ulimit', '--pid', pid, '--force'])
+    assert.equal(forceAlone.code, 2)
+    assert.match(forceAlone.stderr, /--nofile/)
+  } finally {
+    await child.kill()
   }
 })
