@@ -6,8 +6,10 @@
 #include <cstring>
 #include <limits>
 #include <memory>
+#include <new>
 #include <optional>
 #include <string>
+#include <system_error>
 #include <vector>
 
 #include "bench/address.h"
@@ -25,6 +27,38 @@
 #include "zcrx/register_test.h"
 
 namespace {
+
+// No C++ exception may cross into Node (it would abort the process): every export runs inside this
+// guard, which turns what plain C++ below throws into a JS Error with an errno name as its code.
+template <Napi::Value (*Entry)(const Napi::CallbackInfo&)>
+Napi::Value Guarded(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto fail = [&](const std::string& message, int err) {
+    Napi::Error error = Napi::Error::New(env, message);
+    const char* name = err ? strerrorname_np(err) : nullptr;
+    error.Set("code", Napi::String::New(env, name ? name : "ENATIVE"));
+    if (err) error.Set("errno", Napi::Number::New(env, err));
+    return error;
+  };
+  try {
+    return Entry(info);
+  } catch (const Napi::Error&) {
+    throw;
+  } catch (const std::bad_alloc&) {
+    throw fail("out of memory", ENOMEM);
+  } catch (const std::system_error& e) {
+    throw fail(e.what(), e.code().value());
+  } catch (const std::exception& e) {
+    throw fail(e.what(), 0);
+  } catch (...) {
+    throw fail("a native exception of unknown type", 0);
+  }
+}
+
+template <Napi::Value (*Entry)(const Napi::CallbackInfo&)>
+void Export(Napi::Object exports, const char* name) {
+  exports.Set(name, Napi::Function::New(exports.Env(), Guarded<Entry>, name));
+}
 
 // A JS array of a vector's values (numbers or strings).
 template <typename T>
@@ -217,6 +251,8 @@ Napi::Object EchoSnapshot(Napi::Env env, const echo::Snapshot& s) {
   ECHO_ERROR_COUNTERS(ECHO_SET_ERROR)
 #undef ECHO_SET_TRAFFIC
 #undef ECHO_SET_ERROR
+  // An engine thread that gave up is listed with the errors, so the stats and the summary show it.
+  errors.Set("threadsFailed", static_cast<double>(s.threads_failed));
   out.Set("errors", errors);
   out.Set("lastErrno", s.totals.last_errno);
   out.Set("threadsRunning", static_cast<double>(s.threads_running));
@@ -356,6 +392,8 @@ Napi::Object BenchResultObject(Napi::Env env, const bench::BenchResult& r) {
   o.Set("bufferStalls", static_cast<double>(r.buffer_stalls));
   o.Set("waits", static_cast<double>(r.waits));
   o.Set("clientBackend", r.backend == bench::ClientBackend::epoll ? "epoll" : "io_uring");
+  o.Set("threadErrno", r.thread_error);
+  o.Set("threadsStarted", r.threads_started);
   return o;
 }
 
@@ -369,7 +407,14 @@ Napi::Value BenchStart(const Napi::CallbackInfo& info) {
   std::weak_ptr<bench::BenchRun> weak = run;
   run->start([tsfn, weak]() mutable {
     tsfn.NonBlockingCall([weak](Napi::Env env, Napi::Function done) {
-      if (auto r = weak.lock()) done.Call({BenchResultObject(env, r->result())});
+      // Called from Node's loop, outside any export's guard: nothing may escape it either.
+      try {
+        if (auto r = weak.lock()) done.Call({BenchResultObject(env, r->result())});
+      } catch (const Napi::Error& e) {
+        e.ThrowAsJavaScriptException();
+      } catch (const std::exception& e) {
+        Napi::Error::New(env, e.what()).ThrowAsJavaScriptException();
+      }
     });
     tsfn.Release();
   });
@@ -529,41 +574,41 @@ Napi::Value PageSize(const Napi::CallbackInfo& info) {
 }  // namespace
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
-  exports.Set("ringSelfTest", Napi::Function::New(env, RingSelfTest));
-  exports.Set("errnoName", Napi::Function::New(env, ErrnoName));
+  Export<RingSelfTest>(exports, "ringSelfTest");
+  Export<ErrnoName>(exports, "errnoName");
 
   // probe
-  exports.Set("probeSetup", Napi::Function::New(env, ProbeSetup));
-  exports.Set("probeOpcodes", Napi::Function::New(env, ProbeOpcodes));
-  exports.Set("probeRegisterOpcodes", Napi::Function::New(env, ProbeRegisterOpcodes));
-  exports.Set("probeQuery", Napi::Function::New(env, ProbeQuery));
-  exports.Set("probeFunctional", Napi::Function::New(env, ProbeFunctional));
-  exports.Set("probeFunctionalNames", Napi::Function::New(env, ProbeFunctionalNames));
+  Export<ProbeSetup>(exports, "probeSetup");
+  Export<ProbeOpcodes>(exports, "probeOpcodes");
+  Export<ProbeRegisterOpcodes>(exports, "probeRegisterOpcodes");
+  Export<ProbeQuery>(exports, "probeQuery");
+  Export<ProbeFunctional>(exports, "probeFunctional");
+  Export<ProbeFunctionalNames>(exports, "probeFunctionalNames");
 
   // echo serve
-  exports.Set("echoStart", Napi::Function::New(env, EchoStart));
-  exports.Set("echoStats", Napi::Function::New(env, EchoStats));
-  exports.Set("echoStop", Napi::Function::New(env, EchoStop));
+  Export<EchoStart>(exports, "echoStart");
+  Export<EchoStats>(exports, "echoStats");
+  Export<EchoStop>(exports, "echoStop");
 
   // echo bench
-  exports.Set("benchStart", Napi::Function::New(env, BenchStart));
-  exports.Set("benchProgress", Napi::Function::New(env, BenchProgress));
-  exports.Set("benchStop", Napi::Function::New(env, BenchStop));
-  exports.Set("benchIoUringUnsupportedReason", Napi::Function::New(env, BenchIoUringUnsupportedReason));
-  exports.Set("benchLatencyPercentiles", Napi::Function::New(env, BenchLatencyPercentiles));
-  exports.Set("benchAllowedCpus", Napi::Function::New(env, BenchAllowedCpus));
-  exports.Set("benchPinProcess", Napi::Function::New(env, BenchPinProcess));
+  Export<BenchStart>(exports, "benchStart");
+  Export<BenchProgress>(exports, "benchProgress");
+  Export<BenchStop>(exports, "benchStop");
+  Export<BenchIoUringUnsupportedReason>(exports, "benchIoUringUnsupportedReason");
+  Export<BenchLatencyPercentiles>(exports, "benchLatencyPercentiles");
+  Export<BenchAllowedCpus>(exports, "benchAllowedCpus");
+  Export<BenchPinProcess>(exports, "benchPinProcess");
 
   // netlink
-  exports.Set("netlinkOpen", Napi::Function::New(env, NetlinkOpen));
-  exports.Set("netlinkTransact", Napi::Function::New(env, NetlinkTransact));
-  exports.Set("netlinkClose", Napi::Function::New(env, NetlinkClose));
-  exports.Set("zcrxRegisterTest", Napi::Function::New(env, ZcrxRegisterTest));
+  Export<NetlinkOpen>(exports, "netlinkOpen");
+  Export<NetlinkTransact>(exports, "netlinkTransact");
+  Export<NetlinkClose>(exports, "netlinkClose");
+  Export<ZcrxRegisterTest>(exports, "zcrxRegisterTest");
 
   // limits
-  exports.Set("limitsGet", Napi::Function::New(env, LimitsGet));
-  exports.Set("limitsSet", Napi::Function::New(env, LimitsSet));
-  exports.Set("pageSize", Napi::Function::New(env, PageSize));
+  Export<LimitsGet>(exports, "limitsGet");
+  Export<LimitsSet>(exports, "limitsSet");
+  Export<PageSize>(exports, "pageSize");
 
   return exports;
 }

@@ -67,6 +67,8 @@ struct BenchResult {
   uint64_t buffer_stalls = 0;         // io_uring client: receives that ran out of provided buffers
   uint64_t waits = 0;                 // times the client waited in the kernel for events (system calls)
   ClientBackend backend = ClientBackend::io_uring;
+  int thread_error = 0;               // errno: a thread could not be created, or one gave up on an exception
+  unsigned threads_started = 0;       // load generator threads that ran
 };
 
 }  // namespace bench

@@ -8,6 +8,8 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <new>
+#include <system_error>
 
 #include "clock.h"
 
@@ -31,9 +33,41 @@ BenchRun::~BenchRun() {
   if (coordinator_.joinable()) coordinator_.join();
 }
 
+// An exception's errno: a thread that could not be created (EAGAIN under RLIMIT_NPROC), memory, other.
+static int errno_of(std::exception_ptr caught) {
+  try {
+    std::rethrow_exception(caught);
+  } catch (const std::system_error& e) {
+    return e.code().value() ? e.code().value() : EIO;
+  } catch (const std::bad_alloc&) {
+    return ENOMEM;
+  } catch (...) {
+    return EIO;
+  }
+}
+
 void BenchRun::start(std::function<void()> on_done) {
   on_done_ = std::move(on_done);
-  coordinator_ = std::thread([this] { coordinate(); });
+  try {
+    coordinator_ = std::thread([this] {
+      try {
+        coordinate();
+      } catch (...) {
+        // The run cannot go on: stop what runs, and still report once, with the reason.
+        result_.thread_error = errno_of(std::current_exception());
+        control_.request_stop();
+        control_.abandon();
+        for (auto& th : threads_)
+          if (th.joinable()) th.join();
+        control_.phase.store(static_cast<int>(Phase::done));
+        on_done_();
+      }
+    });
+  } catch (const std::system_error& e) {
+    result_.thread_error = e.code().value() ? e.code().value() : EAGAIN;
+    control_.phase.store(static_cast<int>(Phase::done));
+    on_done_();
+  }
 }
 
 RunProgress BenchRun::progress() const {
@@ -50,13 +84,31 @@ RunProgress BenchRun::progress() const {
 }
 
 void BenchRun::coordinate() {
-  const unsigned t = static_cast<unsigned>(workers_.size());
-  for (auto& w : workers_) threads_.emplace_back([worker = w.get()] { worker->run(); });
+  unsigned t = static_cast<unsigned>(workers_.size());
+  // A worker that cannot be created ends the run before it starts: those already running are abandoned.
+  for (auto& w : workers_) {
+    try {
+      threads_.emplace_back([this, worker = w.get()] {
+        try {
+          worker->run();
+        } catch (...) {
+          failed_errno_.store(errno_of(std::current_exception()));
+          control_.request_stop();
+        }
+      });
+    } catch (const std::system_error& e) {
+      result_.thread_error = e.code().value() ? e.code().value() : EAGAIN;
+      t = static_cast<unsigned>(threads_.size());
+      break;
+    }
+  }
+  result_.threads_started = t;
   unsigned established = control_.wait_connected(t);
-  if (established == 0 || control_.stop_requested()) {
+  if (established == 0 || control_.stop_requested() || result_.thread_error) {
     control_.abandon();
     for (auto& th : threads_) th.join();
-    result_.aborted_before_start = established == 0;
+    result_.aborted_before_start = established == 0 && !result_.thread_error;
+    if (!result_.thread_error) result_.thread_error = failed_errno_.load();
     merge(0);
     control_.phase.store(static_cast<int>(Phase::done));
     on_done_();
@@ -80,6 +132,7 @@ void BenchRun::coordinate() {
   for (auto& th : threads_) th.join();
 
   merge(timeline.window_start_ns);
+  result_.thread_error = failed_errno_.load();
   if (server_cpu_start >= 0 && server_cpu_end >= 0) result_.server_cpu_s = server_cpu_end - server_cpu_start;
   result_.stopped = control_.stop_requested();
   control_.phase.store(static_cast<int>(Phase::done));

@@ -48,6 +48,7 @@ class BenchRun {
   std::vector<std::thread> threads_;
   std::thread coordinator_;
   std::atomic<int64_t> start_ns_{0};
+  std::atomic<int> failed_errno_{0};  // a worker thread gave up on an exception
   BenchResult result_;
   std::function<void()> on_done_;
 };

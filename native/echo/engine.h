@@ -55,6 +55,7 @@ struct StartError {
 struct Snapshot {
   Totals totals;
   uint64_t threads_running = 0;
+  uint64_t threads_failed = 0;  // engine threads that gave up on an exception (their clients are gone)
 };
 
 class Engine {

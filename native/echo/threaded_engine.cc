@@ -5,6 +5,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <new>
+#include <system_error>
 
 namespace echo {
 
@@ -50,21 +52,33 @@ bool ThreadedEngine::start(const Config& config, StartError& error) {
     }
     workers_.push_back(std::move(worker));
   }
+  // Thread creation fails with EAGAIN under RLIMIT_NPROC or the kernel's thread limits: the threads
+  // already running are stopped, the listeners of the rest closed, and start() reports stage "thread".
+  size_t started = 0;
+  int thread_err = 0;
   for (auto& worker : workers_) {
     Worker* w = worker.get();
-    w->thread = std::thread([this, w] {
-      // Named for top -H / ps -L: "echo-io_uring-0", "echo-epoll-1" (the kernel keeps 15 characters).
-      std::string name = "echo-" + backend_name() + "-" + std::to_string(w->index);
-      pthread_setname_np(pthread_self(), name.substr(0, 15).c_str());
-      if (w->cpu >= 0) pin_current_thread(w->cpu);
-      serve(*w);
-    });
+    try {
+      w->thread = std::thread([this, w] { run_worker(*w); });
+      ++started;
+    } catch (const std::system_error& e) {
+      thread_err = e.code().value() ? e.code().value() : EAGAIN;
+      break;
+    }
+  }
+  for (size_t i = started; i < workers_.size(); ++i) {
+    close(workers_[i]->listen_fd);
+    workers_[i]->listen_fd = -1;
   }
 
   std::unique_lock<std::mutex> lock(ready_mutex_);
-  ready_cv_.wait(lock, [this] { return ready_count_ == workers_.size(); });
+  ready_cv_.wait(lock, [this, started] { return ready_count_ == started; });
+  if (thread_err && !ready_err_) {
+    ready_err_ = thread_err;
+    ready_stage_ = "thread";
+  }
   if (ready_err_) {
-    error = {ready_err_, ready_stage_, ""};
+    error = {ready_err_, ready_stage_, thread_err ? std::to_string(started) + " of " + std::to_string(workers_.size()) + " threads started" : ""};
     lock.unlock();
     stop(0);
     return false;
@@ -72,8 +86,37 @@ bool ThreadedEngine::start(const Config& config, StartError& error) {
   return true;
 }
 
+// The thread body around serve(): no exception may end an engine thread unseen. One that escapes
+// serve() is counted (threads_failed, in the stats and the summary), and fails start() if it came first.
+void ThreadedEngine::run_worker(Worker& w) {
+  int err = 0;
+  try {
+    // Named for top -H / ps -L: "echo-io_uring-0", "echo-epoll-1" (the kernel keeps 15 characters).
+    std::string name = "echo-" + backend_name() + "-" + std::to_string(w.index);
+    pthread_setname_np(pthread_self(), name.substr(0, 15).c_str());
+    if (w.cpu >= 0) pin_current_thread(w.cpu);
+    serve(w);
+    return;
+  } catch (const std::bad_alloc&) {
+    err = ENOMEM;
+  } catch (const std::system_error& e) {
+    err = e.code().value() ? e.code().value() : EIO;
+  } catch (...) {
+    err = EIO;
+  }
+  w.counters.last_errno.store(err, std::memory_order_relaxed);
+  w.gave_up.store(true, std::memory_order_release);
+  bool readied;
+  {
+    std::lock_guard<std::mutex> lock(ready_mutex_);
+    readied = w.readied;
+  }
+  if (!readied) ready(w, -err, "thread");
+}
+
 void ThreadedEngine::ready(Worker& worker, int err, const char* stage) {
   std::lock_guard<std::mutex> lock(ready_mutex_);
+  worker.readied = true;
   if (err && !ready_err_) {
     ready_err_ = -err;
     ready_stage_ = stage;
@@ -85,8 +128,11 @@ void ThreadedEngine::ready(Worker& worker, int err, const char* stage) {
 
 Snapshot ThreadedEngine::snapshot() const {
   Snapshot s;
-  for (const auto& worker : workers_) s.totals.add(worker->counters);
-  s.threads_running = stopped_.load() ? 0 : workers_.size();
+  for (const auto& worker : workers_) {
+    s.totals.add(worker->counters);
+    if (worker->gave_up.load(std::memory_order_acquire)) ++s.threads_failed;
+  }
+  s.threads_running = stopped_.load() ? 0 : workers_.size() - s.threads_failed;
   return s;
 }
 

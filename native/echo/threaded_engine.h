@@ -34,6 +34,8 @@ class ThreadedEngine : public Engine {
     int cpu = -1;      // pinned CPU, or -1
     Counters counters;
     std::thread thread;
+    bool readied = false;             // ready() was called (under ready_mutex_)
+    std::atomic<bool> gave_up{false}; // the thread ended on an exception it could not handle
   };
 
   // For the engine's threads.
@@ -64,6 +66,7 @@ class ThreadedEngine : public Engine {
 
  private:
   void join_all();
+  void run_worker(Worker& worker);
 
   std::vector<std::unique_ptr<Worker>> workers_;
   std::atomic<bool> stopping_{false};

@@ -9,6 +9,7 @@ export const BenchExitCode = {
   reset: 6,
   timeout: 7,
   serverFailed: 8,
+  resources: 9,
 } as const
 
 export const benchExitCodes: ExitCodeDoc[] = [
@@ -18,6 +19,7 @@ export const benchExitCodes: ExitCodeDoc[] = [
   {code: BenchExitCode.reset, meaning: 'connections were reset or failed mid-run (ECONNRESET, EPIPE, ...)'},
   {code: BenchExitCode.timeout, meaning: 'an echo did not arrive within --timeout'},
   {code: BenchExitCode.serverFailed, meaning: '--compare: a server failed to start or died during its run'},
+  {code: BenchExitCode.resources, meaning: 'out of a resource: the load generator threads could not be created (process limit, memory)'},
 ]
 
 export type Verdict = 'ok' | 'connect' | 'mismatch' | 'closed-early' | 'reset' | 'timeout'

@@ -1,5 +1,5 @@
 // The load generator's part of the addon (native/bench/, surfaced in native/addon.cc).
-import {addon} from '../native/addon.js'
+import {addon, type NativeAddon} from '../native/addon.js'
 
 export type ClientBackend = 'io_uring' | 'epoll'
 
@@ -61,6 +61,9 @@ export interface NativeBenchResult {
   bufferStalls: number
   waits: number
   clientBackend: ClientBackend
+  /** errno when a load generator thread could not be created (or gave up); 0 otherwise. */
+  threadErrno: number
+  threadsStarted: number
 }
 
 export type BenchPhase = 'connecting' | 'warmup' | 'measuring' | 'draining' | 'done'
@@ -86,6 +89,6 @@ export interface BenchNative {
   benchPinProcess(pid: number, cpus: number[]): number
 }
 
-export function benchNative(): BenchNative {
+export function benchNative(): BenchNative & NativeAddon {
   return addon<BenchNative>()
 }

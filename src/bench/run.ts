@@ -166,6 +166,13 @@ export async function runBench(options: BenchOptions, hooks: RunBenchHooks = {})
       }, hooks.progressIntervalMs ?? 250)
     }
   })
+  if (result.threadErrno) {
+    const name = native.errnoName(result.threadErrno) ?? `errno ${result.threadErrno}`
+    throw new UserError(`could not start ${options.threads} load generator threads (${name}, ${result.threadsStarted} started): lower --threads, or raise the process limit (ulimit -u) or free memory`, {
+      code: 'RESOURCES',
+      exitCode: BenchExitCode.resources,
+    })
+  }
   if (result.abortedBeforeStart) {
     const why = (result.firstError ?? `connect to ${target}: failed`).replace(/^connect to /, '')
     throw new UserError(`could not connect to ${why}; no connection of ${options.connections} came up: is an echo server listening there? Check --host and --port.`, {

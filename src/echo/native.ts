@@ -43,6 +43,8 @@ export interface EngineErrors {
   shortSends: number
   aborted: number
   otherErrors: number
+  /** Engine threads that gave up on an exception (their connections are gone; the rest keep serving). */
+  threadsFailed: number
 }
 
 export interface EngineCounters {

@@ -144,6 +144,10 @@ function startError(errno: number, stage: string, detail: string, options: Serve
     const hint = name === 'ENOMEM' ? 'raise the locked-memory limit (ulimit -l) or lower --threads' : 'run `uringctl probe` for details'
     return fail(`io_uring could not set up the engine's ring (${name}); ${hint}, or use --backend epoll`, 'URING_UNAVAILABLE', ServeExit.uringUnavailable)
   }
+  if (stage === 'thread') {
+    const started = detail ? `, ${detail}` : ''
+    return fail(`cannot start ${options.threads} engine threads (${name}${started}); lower --threads, or raise the process limit (ulimit -u) or free memory`, 'RESOURCES', ServeExit.resources)
+  }
   if (stage === 'address' || name === 'EADDRNOTAVAIL' || name === 'EAFNOSUPPORT' || name === 'EINVAL') {
     return fail(`cannot listen on ${where}: ${name === 'EAFNOSUPPORT' ? 'this address family is not enabled' : 'the address is not one of this machine\'s'} (${name}); use e.g. 0.0.0.0, :: or 127.0.0.1`, 'BAD_ADDRESS', ServeExit.badAddress)
   }
