@@ -106,9 +106,14 @@ export function renderCompare(report: CompareReport): string {
   const amount = c.messages === null ? `${c.durationSeconds} s` : `${integer(c.messages)} messages`
   const title =
     `echo bench --compare: ${c.connections} connections · ${size} · pipeline ${c.pipeline} · ${amount} each` +
-    ` · server on CPU ${report.cpus.server.join(',') || 'any'}, client on CPU ${report.cpus.client.join(',') || 'any'}`
+    ` · server on CPU ${report.cpus.server.join(',') || 'any'}, client on CPU ${report.cpus.client.join(',') || 'any'}` +
+    (report.runs.some((run) => run.bench?.stopped) ? ' (stopped early)' : '')
   return renderTable(
-    ['server', 'msg/s', 'p50 µs', 'p99 µs', 'p99.9 µs', 'server CPU µs/msg', 'client CPU µs/msg', 'errors', `msg/s vs ${baseName}`, `server CPU vs ${baseName}`],
+    // Narrow terminals drop the optional columns (last first) before the table goes vertical.
+    [
+      'server', 'msg/s', 'p50 µs', 'p99 µs', {header: 'p99.9 µs', optional: true}, 'server CPU µs/msg',
+      {header: 'client CPU µs/msg', optional: true}, 'errors', `msg/s vs ${baseName}`, {header: `server CPU vs ${baseName}`, optional: true},
+    ],
     rows,
     {title},
   )

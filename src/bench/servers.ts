@@ -1,7 +1,8 @@
 // The servers `echo bench --compare` measures: started as child processes that print the `echo serve
 // --json` listening line first, pinned to their own CPUs, and always stopped (SIGTERM, then SIGKILL).
 import {type ChildProcess, spawn} from 'node:child_process'
-import {join} from 'node:path'
+import {accessSync, constants} from 'node:fs'
+import {delimiter, join} from 'node:path'
 import {createInterface} from 'node:readline'
 
 import {packageRoot} from '../native/addon.js'
@@ -54,7 +55,9 @@ export async function startServer(kind: ServerKind, cpus: number[], startTimeout
   const argv = serverArgv(kind)
   const command = ['node', ...argv.map((a) => a.replace(`${packageRoot}/`, ''))].join(' ')
   // Its own process group: a Ctrl-C at the terminal stops our run, and we stop the server ourselves.
-  const child = spawn(process.execPath, argv, {stdio: ['ignore', 'pipe', 'pipe'], env: {...process.env, NO_COLOR: '1'}, detached: true})
+  // If we die without stopping it (even by SIGKILL), the kernel kills it: PR_SET_PDEATHSIG, set by setpriv.
+  const [file, args] = diesWithUs(argv)
+  const child = spawn(file, args, {stdio: ['ignore', 'pipe', 'pipe'], env: {...process.env, NO_COLOR: '1'}, detached: true})
   running.add(child)
   let exit: ServerExit | null = null
   const exited = new Promise<ServerExit>((resolve) => {
@@ -115,6 +118,29 @@ export async function startServer(kind: ServerKind, cpus: number[], startTimeout
       return result
     },
   }
+}
+
+let setprivPath: string | null | undefined
+
+/**
+ * The server's command line under util-linux `setpriv --pdeathsig KILL`, which sets the parent-death
+ * signal and execs node in the same process: the server never outlives this bench, however it ends.
+ * Without setpriv on PATH the server runs as is (the exit hook still kills it on any orderly exit).
+ */
+function diesWithUs(argv: string[]): [string, string[]] {
+  if (setprivPath === undefined) setprivPath = findOnPath('setpriv')
+  return setprivPath ? [setprivPath, ['--pdeathsig', 'KILL', process.execPath, ...argv]] : [process.execPath, argv]
+}
+
+function findOnPath(name: string): string | null {
+  for (const dir of (process.env.PATH ?? '/usr/bin:/bin').split(delimiter)) {
+    if (!dir) continue
+    try {
+      accessSync(join(dir, name), constants.X_OK)
+      return join(dir, name)
+    } catch {}
+  }
+  return null
 }
 
 function parseJson(text: string | null): unknown {

@@ -1,5 +1,5 @@
 // Renders `uringctl ulimit` results: tables for people, and the JSON form (Infinity as "unlimited").
-import {type Cell, renderTable} from '../output/table.js'
+import {type Cell, fitText, renderTable} from '../output/table.js'
 import type {HostFigures} from './host.js'
 import type {ConnectionPlan, PlanCheck} from './plan.js'
 import {formatBytes, formatLimit} from './quantities.js'
@@ -15,7 +15,7 @@ export function ulimitJson(result: UlimitResult): unknown {
 }
 
 export function renderUlimit(result: UlimitResult): string {
-  return result.kind === 'change' ? renderChange(result) : renderReport(result)
+  return fitText(result.kind === 'change' ? renderChange(result) : renderReport(result))
 }
 
 const howLabel = {'invoking-shell': 'the invoking shell', pid: 'chosen by --pid', self: 'uringctl itself (--self)'} as const

@@ -1,6 +1,6 @@
 // The printers of a probe report: human tables, shell-sourceable env lines, C macros. Each reads the
 // same ProbeReport; adding a capability or a catalog entry never touches them. (--json is the report.)
-import {type Cell, renderTable} from '../output/table.js'
+import {type Cell, fitText, renderTable} from '../output/table.js'
 import {formatBytes} from './availability.js'
 import type {BitSection, ProbeReport} from './probe.js'
 
@@ -50,7 +50,7 @@ function bitRows(section: BitSection): Cell[][] {
 function renderText(report: ProbeReport): string {
   const out: string[] = [...headline(report), '']
   out.push(renderTable(
-    ['capability', 'present', 'since', 'source', 'detail'],
+    ['capability', 'present', 'since', {header: 'source', optional: true}, 'detail'],
     report.capabilities.map((c) => [c.id, c.present, c.since, c.sources.join(', '), c.detail]),
     {title: `Capabilities${report.functional ? ' (with functional tests)' : ' (add --functional to run each once)'}`},
   ), '')
@@ -104,7 +104,7 @@ function renderText(report: ProbeReport): string {
       ? `--require: all present (${report.require.requested.join(', ')})`
       : `--require: missing ${report.require.missing.join(', ')}`)
   }
-  return out.join('\n')
+  return fitText(out.join('\n'))
 }
 
 /** Every fact as a (key, value) pair, keys without the prefix: HAVE_MULTISHOT_RECV, HAVE_OP_SEND_ZC, ... */

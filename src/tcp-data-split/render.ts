@@ -1,6 +1,6 @@
 // Human rendering of a TcpDataSplitReport: one table of interfaces, then (with --zcrx) one table of
 // readiness checks per interface. JSON output is the report itself.
-import {renderTable} from '../output/table.js'
+import {fitText, renderTable} from '../output/table.js'
 import type {InterfaceReport, TcpDataSplitReport} from './check.js'
 
 function splitCell(i: InterfaceReport): string {
@@ -51,7 +51,7 @@ export function renderSummary(report: TcpDataSplitReport, zcrx: boolean): string
   const n = report.interfaces.length
   const split = report.interfaces.filter((i) => i.tcpDataSplit.supported).length
   const line = `${split} of ${n} interface${n === 1 ? ' supports' : 's support'} TCP data split`
-  if (!zcrx) return line
+  if (!zcrx) return fitText(line)
   const ready = report.interfaces.filter((i) => i.zcrx.ready).length
-  return `${line}; ${ready} of ${n} ready for io_uring zero-copy receive`
+  return fitText(`${line}; ${ready} of ${n} ready for io_uring zero-copy receive`)
 }

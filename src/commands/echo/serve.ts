@@ -69,7 +69,7 @@ export default class EchoServe extends BaseCommand {
         progress = startProgress('waiting for connections', json)
       },
       onStats: (sample) => (json ? process.stdout.write(jsonLine(sample)) : progress?.update(statsText(sample))),
-      onFdLimitBurst: (sample) => process.stderr.write(fdLimitWarning(sample)),
+      onFdLimitBurst: (sample) => (progress ? progress.print(process.stderr, fdLimitWarning(sample)) : process.stderr.write(fdLimitWarning(sample))),
     })
     progress?.stop()
     process.stdout.write(json ? jsonLine(summary) : summaryTable(summary, server.listening.threads))
