@@ -1,4 +1,4 @@
-import {Command, Errors} from '@oclif/core'
+import {Command, Errors, Flags} from '@oclif/core'
 
 import {ExitCode, UserError} from './errors.js'
 
@@ -25,6 +25,8 @@ export function describeWithExitCodes(text: string, codes: ExitCodeDoc[]): strin
  * documented exit codes in both modes, and exit codes that survive `--json` (oclif 4 drops them).
  */
 export abstract class BaseCommand extends Command {
+  // -h as well as --help (before enableJsonFlag, whose setter adds --json to these).
+  static override baseFlags = {help: Flags.help({char: 'h', description: 'Show help for this command.'})}
   static override enableJsonFlag = true
 
   /** Set the exit code for a successful run whose result still means "no" (e.g. a failed --require). */

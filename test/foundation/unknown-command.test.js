@@ -1,0 +1,58 @@
+// Typos get the nearest command, as one usage error (exit 2) in the words a person types; -h, -v and
+// `version` do what they do in other tools.
+import assert from 'node:assert/strict'
+import {test} from 'node:test'
+
+import {runCli} from '../helpers/cli.js'
+
+const typos = [
+  [['prob'], 'prob', 'probe'],
+  [['ulimt'], 'ulimt', 'ulimit'],
+  [['echo', 'bnch'], 'echo bnch', 'echo bench'],
+  [['echo', 'serv', '--port', '0'], 'echo serv', 'echo serve'],
+  [['tcp-data-split', 'chek'], 'tcp-data-split chek', 'tcp-data-split check'],
+]
+
+for (const [args, typed, meant] of typos) {
+  test(`uringctl ${args.join(' ')}: did you mean "uringctl ${meant}"?, exit 2, no colon ids`, async () => {
+    const r = await runCli(args)
+    assert.equal(r.code, 2)
+    assert.equal(r.stdout, '')
+    assert.equal(r.stderr, `Error: unknown command "${typed}": did you mean "uringctl ${meant}"? (see: uringctl --help)\n`)
+  })
+}
+
+test('--json: the unknown command is the JSON error object on stdout, exit 2', async () => {
+  const r = await runCli(['echo', 'bnch', '--json'])
+  assert.equal(r.code, 2)
+  assert.deepEqual(r.json(), {error: {code: 'USAGE', exitCode: 2, message: 'unknown command "echo bnch": did you mean "uringctl echo bench"? (see: uringctl --help)'}})
+  assert.equal(r.stderr, '')
+})
+
+test('nothing near: no suggestion, still exit 2; control characters in the typo are escaped and it is shortened', async () => {
+  const far = await runCli(['xyzzy'])
+  assert.equal(far.code, 2)
+  assert.equal(far.stderr, 'Error: unknown command "xyzzy" (see: uringctl --help)\n')
+  const nasty = await runCli([`\x1b[31mred\u202e${'x'.repeat(100)}`])
+  assert.equal(nasty.code, 2)
+  assert.doesNotMatch(nasty.stderr, /[\x1b\u202e]/)
+  assert.match(nasty.stderr, /unknown command "\\u001b\[31mred\\u202ex+…"/)
+  assert.ok(nasty.stderr.length < 120, nasty.stderr)
+})
+
+test('-v, --version and version print the version; -h and --help the help', async () => {
+  for (const flag of ['-v', '--version', 'version']) {
+    const r = await runCli([flag])
+    assert.equal(r.code, 0, flag)
+    assert.match(r.stdout, /^uringctl\/\d+\.\d+\.\d+ linux-\S+ node-v\d+/, flag)
+  }
+  for (const args of [['-h'], ['--help']]) {
+    const r = await runCli(args)
+    assert.equal(r.code, 0, args[0])
+    assert.match(r.stdout, /^USAGE\n {2}\$ uringctl \[COMMAND\]/m, args[0])
+    assert.match(r.stdout, /echo serve/)
+  }
+  const command = await runCli(['probe', '-h'])
+  assert.equal(command.code, 0)
+  assert.match(command.stdout, /^USAGE\n {2}\$ uringctl probe/m)
+})
