@@ -1,6 +1,7 @@
 import {Command, Errors, Flags} from '@oclif/core'
 
 import {ExitCode, UserError} from './errors.js'
+import {quoteInput, safeLine} from './quote.js'
 
 export interface ExitCodeDoc {
   code: number
@@ -47,20 +48,23 @@ export abstract class BaseCommand extends Command {
     if (err instanceof UserError) {
       exitCode = err.exitCode
       code = err.code
+      // A flag's own parser threw it: oclif prefixed "Parsing --flag" and appended a help line around our one line.
+      message = /^Parsing --\S+ \n\t([^\n]*)\n/.exec(message)?.[1] ?? message
     } else if (typeof err.oclif?.exit === 'number' && err.oclif.exit !== 1) {
       exitCode = err.oclif.exit
       code = exitCode === ExitCode.usage ? 'USAGE' : 'ERROR'
-      message = oneLine(message)
+      message = optionsError(message) ?? oneLine(message)
     } else if (isParseError(err)) {
       exitCode = ExitCode.usage
       code = 'USAGE'
-      message = oneLine(message)
+      message = optionsError(message) ?? oneLine(message)
     } else {
       exitCode = ExitCode.internal
       code = 'INTERNAL'
       if (process.env.DEBUG) process.stderr.write(`${err.stack}\n`)
       message = `internal error: ${firstLine(message)} (set DEBUG=1 for the stack trace)`
     }
+    message = safeLine(message)
     if (code === 'USAGE' && !message.includes('--help')) message += ` (see: uringctl ${this.id?.replaceAll(':', ' ')} --help)`
     process.exitCode = exitCode
     if (this.jsonEnabled()) {
@@ -79,6 +83,12 @@ function oneLine(text: string): string {
     .filter((line) => line !== '' && !line.startsWith('See more help'))
     .join(': ')
     .replace(/\s+:/g, ':')
+}
+
+/** oclif's "Expected --format=x to be one of: a, b" as our other value errors read: "--format x: expected one of a, b". */
+function optionsError(text: string): string | null {
+  const match = /^Expected --([\w-]+)=([\s\S]*) to be one of: ([^\n]*)/.exec(text)
+  return match ? `--${match[1]} ${quoteInput(match[2])}: expected one of ${match[3].trim()}` : null
 }
 
 function firstLine(text: string): string {

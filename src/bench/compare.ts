@@ -90,5 +90,6 @@ function compareExitCode(runs: CompareRun[]): number {
   const codes = runs.map((r) => r.bench?.exitCode ?? 0).filter((c) => c !== 0)
   const order: number[] = [BenchExitCode.mismatch, BenchExitCode.closedEarly, BenchExitCode.reset, BenchExitCode.timeout, BenchExitCode.connect]
   for (const code of order) if (codes.includes(code)) return code
-  return runs.some((r) => r.error) ? BenchExitCode.serverFailed : 0
+  if (runs.some((r) => r.error)) return BenchExitCode.serverFailed
+  return codes.includes(BenchExitCode.nothingMeasured) ? BenchExitCode.nothingMeasured : 0
 }

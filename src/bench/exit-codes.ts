@@ -10,6 +10,7 @@ export const BenchExitCode = {
   timeout: 7,
   serverFailed: 8,
   resources: 9,
+  nothingMeasured: 10,
 } as const
 
 export const benchExitCodes: ExitCodeDoc[] = [
@@ -20,16 +21,21 @@ export const benchExitCodes: ExitCodeDoc[] = [
   {code: BenchExitCode.timeout, meaning: 'an echo did not arrive within --timeout'},
   {code: BenchExitCode.serverFailed, meaning: '--compare: a server failed to start or died during its run'},
   {code: BenchExitCode.resources, meaning: 'out of a resource: the load generator threads could not be created (process limit, memory)'},
+  {code: BenchExitCode.nothingMeasured, meaning: 'the run measured no messages at all (nothing was echoed within the measuring window)'},
 ]
 
-export type Verdict = 'ok' | 'connect' | 'mismatch' | 'closed-early' | 'reset' | 'timeout'
+export type Verdict = 'ok' | 'connect' | 'mismatch' | 'closed-early' | 'reset' | 'timeout' | 'nothing-measured'
 
-/** When several kinds of error occur, the most telling wins: mismatch, closed early, reset, timeout, connect. */
-export function verdictOf(errors: NativeErrorCounts): {verdict: Verdict; exitCode: number} {
+/**
+ * When several kinds of error occur, the most telling wins: mismatch, closed early, reset, timeout, connect.
+ * Without errors, a run that measured nothing (and was not stopped by the user) is no success either.
+ */
+export function verdictOf(errors: NativeErrorCounts, measuredSomething = true): {verdict: Verdict; exitCode: number} {
   if (errors.mismatch) return {verdict: 'mismatch', exitCode: BenchExitCode.mismatch}
   if (errors.shortEcho || errors.closedEarly) return {verdict: 'closed-early', exitCode: BenchExitCode.closedEarly}
   if (errors.reset) return {verdict: 'reset', exitCode: BenchExitCode.reset}
   if (errors.timeout) return {verdict: 'timeout', exitCode: BenchExitCode.timeout}
   if (errors.connect) return {verdict: 'connect', exitCode: BenchExitCode.connect}
+  if (!measuredSomething) return {verdict: 'nothing-measured', exitCode: BenchExitCode.nothingMeasured}
   return {verdict: 'ok', exitCode: 0}
 }

@@ -1,7 +1,10 @@
 // Turns the command's flags into a validated load description; every problem is one usage-error line.
-import {existsSync} from 'node:fs'
+import {existsSync, readFileSync} from 'node:fs'
+import {availableParallelism} from 'node:os'
 
 import {usageError} from '../base/errors.js'
+import {readQuantity, valueError} from '../base/numbers.js'
+import {quoteInput} from '../base/quote.js'
 import type {ClientBackend} from './native.js'
 
 export interface SizeRange {
@@ -28,28 +31,43 @@ export interface BenchOptions {
 export const maxMessageSize = 65536
 export const maxPipeline = 1024
 
-/** "128" or "64-4096" (bytes, 1..65536). */
+/** "128", "64-4096" or "1K-64K" (bytes, 1..65536; K = 1024). */
 export function parseSize(text: string): SizeRange {
-  const match = /^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$/.exec(text)
-  if (!match) throw usageError(`--size ${text}: expected a byte count such as 128, or a range such as 64-4096`)
-  const min = Number(match[1])
-  const max = match[2] === undefined ? min : Number(match[2])
-  if (min < 1 || max > maxMessageSize) throw usageError(`--size ${text}: message sizes must be between 1 and ${maxMessageSize} bytes`)
-  if (max < min) throw usageError(`--size ${text}: the range must run from low to high, e.g. 64-4096`)
-  return {min, max}
+  const match = /^([^-]+)(?:-([^-]+))?$/.exec(text)
+  const low = match ? readQuantity(match[1]) : null
+  const high = match?.[2] === undefined ? low : readQuantity(match[2])
+  if (low === null || high === null) throw valueError('--size', text, 'expected a byte count such as 128 or 4K, or a range such as 64-4096')
+  if (low < 1n || high > BigInt(maxMessageSize)) throw valueError('--size', text, `message sizes must be from 1 to ${maxMessageSize} bytes`)
+  if (high < low) throw valueError('--size', text, 'the range must run from low to high, e.g. 64-4096')
+  return {min: Number(low), max: Number(high)}
 }
 
-/** A CPU list as taskset takes it: "1", "0,2", "0-3". */
-export function parseCpuList(text: string, flag: string): number[] {
-  const cpus = new Set<number>()
+/** The CPU numbers this machine can ever have (/sys/devices/system/cpu/possible), for bounding CPU lists. */
+export function possibleCpuCount(): number {
+  try {
+    const text = readFileSync('/sys/devices/system/cpu/possible', 'utf8').trim()
+    const last = text.split(/[,-]/).map(Number).filter(Number.isInteger)
+    if (last.length > 0) return Math.max(...last) + 1
+  } catch {}
+  return availableParallelism()
+}
+
+/** A CPU list as taskset takes it: "1", "0,2", "0-3"; every CPU must be one this machine can have. */
+export function parseCpuList(text: string, flag: string, cpuCount = possibleCpuCount()): number[] {
+  const ranges: Array<[number, number]> = []
   for (const part of text.split(',')) {
-    const match = /^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$/.exec(part)
-    if (!match) throw usageError(`${flag} ${text}: expected CPU numbers such as 1, 0,2 or 0-3`)
-    const low = Number(match[1])
-    const high = match[2] === undefined ? low : Number(match[2])
-    if (high < low) throw usageError(`${flag} ${text}: a CPU range must run from low to high`)
-    for (let cpu = low; cpu <= high; cpu++) cpus.add(cpu)
+    const match = /^(\d+)(?:-(\d+))?$/.exec(part)
+    if (!match) throw valueError(flag, text, 'expected CPU numbers such as 1, 0,2 or 0-3')
+    const low = BigInt(match[1])
+    const high = match[2] === undefined ? low : BigInt(match[2])
+    if (high < low) throw valueError(flag, text, 'a CPU range must run from low to high, e.g. 0-3')
+    if (high >= BigInt(cpuCount)) {
+      throw valueError(flag, text, `CPU ${quoteInput(match[2] ?? match[1])} does not exist here; this machine's CPUs are ${cpuCount === 1 ? '0' : `0-${cpuCount - 1}`}`)
+    }
+    ranges.push([Number(low), Number(high)])
   }
+  const cpus = new Set<number>()
+  for (const [low, high] of ranges) for (let cpu = low; cpu <= high; cpu++) cpus.add(cpu)
   return [...cpus].sort((a, b) => a - b)
 }
 
@@ -76,20 +94,34 @@ export interface BenchFlagValues {
   connections: number
   size: string
   pipeline: number
-  duration?: string // seconds, as typed
+  duration?: number // seconds
   messages?: number
-  warmup: string
+  warmup: number // seconds
   threads: number
   rate?: number
   pin?: string
-  timeout: string
+  timeout: number // seconds
   'client-backend': string
 }
+
+/** Ranges of bench's numeric flags (the flags and their help read them from here). */
+export const benchLimits = {
+  port: {min: 1, max: 65535},
+  connections: {min: 1, max: 1_000_000},
+  pipeline: {min: 1, max: maxPipeline},
+  durationSec: {min: 0.1, max: 86_400},
+  messages: {min: 1, max: 1_000_000_000_000},
+  warmupSec: {min: 0, max: 3600},
+  threads: {min: 1, max: 1024},
+  rate: {min: 1, max: 1_000_000_000},
+  timeoutSec: {min: 0.01, max: 3600},
+  pid: {min: 1, max: 4_194_304}, // the kernel's PID_MAX_LIMIT
+} as const
 
 /** A process whose CPU time we can read from /proc/PID/stat. */
 export function checkServerPid(pid: number | undefined): number | undefined {
   if (pid === undefined) return undefined
-  if (!Number.isInteger(pid) || pid <= 0 || !existsSync(`/proc/${pid}/stat`)) throw usageError(`--server-pid ${pid}: no such process here; pass the pid of the running echo server`)
+  if (!existsSync(`/proc/${pid}/stat`)) throw usageError(`--server-pid ${pid}: no such process here; pass the pid of the running echo server`)
   return pid
 }
 
@@ -101,43 +133,23 @@ export function checkCompareFlags(flags: {compare: boolean; port?: number; 'with
   if (!flags.compare && flags['server-cpu'] !== undefined) throw usageError('--server-cpu only works with --compare')
 }
 
-/** `port` null: --compare, where each server picks its own port. */
+/** `port` null: --compare, where each server picks its own port. Numbers arrive range-checked by their flags. */
 export function benchOptionsFrom(flags: BenchFlagValues, port: number | null): BenchOptions {
-  const positive = (value: number, flag: string, max = Number.MAX_SAFE_INTEGER) => {
-    if (!Number.isFinite(value) || value <= 0 || value > max) throw usageError(`${flag} ${value}: must be a number above 0${max < Number.MAX_SAFE_INTEGER ? ` and at most ${max}` : ''}`)
-    return value
-  }
-  const whole = (value: number, flag: string, max?: number) => {
-    positive(value, flag, max)
-    if (!Number.isInteger(value)) throw usageError(`${flag} ${value}: must be a whole number`)
-    return value
-  }
-  const seconds = (text: string, flag: string) => {
-    const n = Number(text)
-    if (text.trim() === '' || !Number.isFinite(n)) throw usageError(`${flag} ${text}: expected a number of seconds, such as 10 or 0.5`)
-    return n
-  }
   if (port !== null && !Number.isInteger(port)) throw usageError('--port is required: the TCP port of the echo server to measure (or use --compare to start our own servers)')
-  if (port !== null && (port < 1 || port > 65535)) throw usageError(`--port ${port}: must be a TCP port between 1 and 65535`)
-  const connections = whole(flags.connections, '--connections', 1_000_000)
-  const messages = flags.messages === undefined ? null : whole(flags.messages, '--messages')
-  const durationSeconds = flags.duration === undefined ? (messages === null ? 10 : null) : positive(seconds(flags.duration, '--duration'), '--duration')
-  const warmupSeconds = seconds(flags.warmup, '--warmup')
-  if (warmupSeconds < 0) throw usageError(`--warmup ${flags.warmup}: must be 0 or more seconds`)
-  const threads = whole(flags.threads, '--threads', 1024)
+  const messages = flags.messages ?? null
   return {
     host: flags.host,
     port: port ?? 0,
-    connections,
+    connections: flags.connections,
     size: parseSize(flags.size),
-    pipeline: whole(flags.pipeline, '--pipeline', maxPipeline),
-    durationSeconds,
+    pipeline: flags.pipeline,
+    durationSeconds: flags.duration ?? (messages === null ? 10 : null),
     messages,
-    warmupSeconds,
-    threads: Math.min(threads, connections, messages ?? Number.MAX_SAFE_INTEGER),
-    rate: flags.rate === undefined ? null : positive(flags.rate, '--rate'),
+    warmupSeconds: flags.warmup,
+    threads: Math.min(flags.threads, flags.connections, messages ?? Number.MAX_SAFE_INTEGER),
+    rate: flags.rate ?? null,
     pin: flags.pin === undefined ? [] : parseCpuList(flags.pin, '--pin'),
-    timeoutSeconds: positive(seconds(flags.timeout, '--timeout'), '--timeout', 3600),
+    timeoutSeconds: flags.timeout,
     clientBackend: flags['client-backend'] as BenchOptions['clientBackend'],
   }
 }

@@ -215,7 +215,7 @@ export function toReport(
   const window = r.windowSeconds
   const rate = (n: number) => (window > 0 ? n / window : 0)
   const errors = {...r.errors, total: Object.values(r.errors).reduce((a, b) => a + b, 0)}
-  const {verdict, exitCode} = verdictOf(r.errors)
+  const {verdict, exitCode} = verdictOf(r.errors, r.messages > 0 || r.stopped)
   const lat = r.latencyNs
   return {
     target: {host: options.host, address, port: options.port},
@@ -275,6 +275,9 @@ export function failureLine(report: BenchReport): string | null {
   if (e.reset) parts.push(`${e.reset} reset${e.reset === 1 ? '' : 's'}`)
   if (e.timeout) parts.push(`${e.timeout} timeout${e.timeout === 1 ? '' : 's'}`)
   if (e.connect) parts.push(`${e.connect} failed connect${e.connect === 1 ? '' : 's'}`)
+  if (parts.length === 0 && report.verdict === 'nothing-measured') {
+    return `measured 0 messages in ${report.windowSeconds} s against ${report.target.host}:${report.target.port}: no message was echoed within the measuring window; check that the server echoes, or measure longer with --duration (or at a higher --rate)`
+  }
   if (parts.length === 0) return null
   return `${parts.join(', ')} against ${report.target.host}:${report.target.port}; first: ${report.firstError ?? 'unknown'}`
 }

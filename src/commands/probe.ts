@@ -2,6 +2,7 @@ import {Flags} from '@oclif/core'
 
 import {BaseCommand, describeWithExitCodes} from '../base/command.js'
 import {usageError} from '../base/errors.js'
+import {quoteInput} from '../base/quote.js'
 import {startProgress} from '../output/spinner.js'
 import {capabilityIds} from '../probe/capabilities.js'
 import {probeExitCode, probeExitCodes, type ProbeReport, runProbe} from '../probe/probe.js'
@@ -39,7 +40,7 @@ export default class Probe extends BaseCommand {
     const {flags} = await this.parse(Probe)
     const require = flags.require === undefined ? null : parseRequireList(flags.require)
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(flags.prefix)) {
-      throw usageError(`--prefix ${JSON.stringify(flags.prefix)} is not a C identifier prefix: use letters, digits and _`)
+      throw usageError(`--prefix ${quoteInput(flags.prefix, {always: true})} is not a C identifier prefix: use letters, digits and _`)
     }
     const progress = startProgress(flags.functional ? 'probing io_uring and running functional tests' : 'probing io_uring', this.jsonEnabled())
     const report = runProbe({functional: flags.functional, require})

@@ -2,7 +2,8 @@ import {Flags} from '@oclif/core'
 
 import {BaseCommand, describeWithExitCodes} from '../base/command.js'
 import {usageError} from '../base/errors.js'
-import {UlimitExit, ulimitExitCodes} from '../limits/errors.js'
+import {wholeFlag} from '../base/flags.js'
+import {maxPid, UlimitExit, ulimitExitCodes} from '../limits/errors.js'
 import {renderUlimit, shortfallLine, ulimitJson} from '../limits/render.js'
 import {requirableFigures} from '../limits/require.js'
 import {ulimit} from '../limits/ulimit.js'
@@ -30,9 +31,9 @@ export default class Ulimit extends BaseCommand {
   ]
 
   static override flags = {
-    pid: Flags.integer({description: 'report (or change) this process instead of the invoking shell', min: 1, exclusive: ['self']}),
+    pid: wholeFlag({min: 1, max: maxPid})({description: 'report (or change) this process instead of the invoking shell'}),
     self: Flags.boolean({description: "report uringctl's own process (Node has raised its soft limit)"}),
-    connections: Flags.integer({description: 'plan for holding this many connections', min: 1, max: 1_000_000_000}),
+    connections: wholeFlag({min: 1, max: 1_000_000_000})({description: 'plan for holding this many connections (at most 1000000000)'}),
     role: Flags.option({options: ['server', 'client'] as const, description: 'what holds the connections [default: server]'})(),
     require: Flags.string({description: 'NAME OP VALUE check, e.g. nofile>=65536 (repeatable, comma-separated)', multiple: true}),
     nofile: Flags.string({description: 'set the open-files limit: SOFT:HARD, SOFT:, :HARD, VALUE or unlimited', exclusive: ['connections', 'require']}),
@@ -41,6 +42,7 @@ export default class Ulimit extends BaseCommand {
 
   async run(): Promise<unknown> {
     const {flags} = await this.parse(Ulimit)
+    if (flags.pid !== undefined && flags.self) throw usageError('--pid and --self both choose the process to report: give one of them.')
     if (flags.role && flags.connections === undefined) throw usageError('--role says what holds the --connections N: give --connections too.')
     const result = ulimit({
       target: {pid: flags.pid, self: flags.self},

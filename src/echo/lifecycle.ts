@@ -34,7 +34,7 @@ export async function runUntilStopped(server: EchoServer, options: RunOptions): 
     process.once('SIGINT', onSignal)
     process.once('SIGTERM', onSignal)
     options.onReady()
-    if (options.durationSec > 0) setTimeout(() => resolve('duration'), options.durationSec * 1000).unref()
+    if (options.durationSec > 0) afterLongDelay(options.durationSec * 1000, () => resolve('duration'))
   })
   clearInterval(timer)
   // A second signal during the grace period is ignored: the stop is already under way and bounded.
@@ -44,4 +44,12 @@ export async function runUntilStopped(server: EchoServer, options: RunOptions): 
   process.on('SIGINT', ignore)
   process.on('SIGTERM', ignore)
   return server.stop(options.graceMs, reason)
+}
+
+/** Node timers fire at once for delays above 2^31-1 ms (24.8 days): wait longer ones out in steps. */
+const maxTimerMs = 2 ** 31 - 1
+
+function afterLongDelay(ms: number, then: () => void): void {
+  const step = Math.min(ms, maxTimerMs)
+  setTimeout(() => (ms > step ? afterLongDelay(ms - step, then) : then()), step).unref()
 }

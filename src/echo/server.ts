@@ -3,6 +3,7 @@ import {lookup} from 'node:dns/promises'
 import {isIP} from 'node:net'
 
 import {UserError} from '../base/errors.js'
+import {quoteInput} from '../base/quote.js'
 import {addon} from '../native/addon.js'
 import {checkAvailability} from '../probe/index.js'
 import type {EchoNative, EngineConfig, EngineCounters, EngineErrors, EngineHandle, UringTechniques} from './native.js'
@@ -102,7 +103,7 @@ async function resolveHost(host: string): Promise<string> {
   try {
     return (await lookup(host)).address
   } catch {
-    throw new UserError(`--host ${host} is not an IP address or a name this machine can resolve; use e.g. 0.0.0.0, :: or 127.0.0.1`, {code: 'BAD_ADDRESS', exitCode: ServeExit.badAddress})
+    throw new UserError(`--host ${quoteInput(host)} is not an IP address or a name this machine can resolve; use e.g. 0.0.0.0, :: or 127.0.0.1`, {code: 'BAD_ADDRESS', exitCode: ServeExit.badAddress})
   }
 }
 

@@ -12,6 +12,9 @@ export const UlimitExit = {
   belowOpenFds: 9,
 } as const
 
+/** PID_MAX_LIMIT: no pid on Linux is larger (kernel/pid.c); a larger --pid is a usage error, not a missing process. */
+export const maxPid = 4_194_304
+
 export const ulimitExitCodes: ExitCodeDoc[] = [
   {code: UlimitExit.requirementsNotMet, meaning: 'a --require check is not met (each shortfall is listed)'},
   {code: UlimitExit.planFails, meaning: 'the --connections plan has a failing line (see its fixes)'},

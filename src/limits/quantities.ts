@@ -1,3 +1,5 @@
+import {readQuantity} from '../base/numbers.js'
+
 // How limit values read and print: Infinity is "unlimited", bytes get binary units.
 export function formatLimit(value: number): string {
   return value === Infinity ? 'unlimited' : String(value)
@@ -15,14 +17,10 @@ export function formatBytes(bytes: number): string {
   return unit === 0 ? `${bytes} B` : `${Number(value.toFixed(1))} ${units[unit]}`
 }
 
-const binarySuffix: Record<string, number> = {'': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4}
-
-/** "65536", "64M", "unlimited" -> number (Infinity), or null when it is none of these. */
+/** "65536", "64M", "unlimited" -> number (Infinity), or null when it is none of these (numbers.ts has the rule). */
 export function parseQuantity(text: string): number | null {
   const trimmed = text.trim().toLowerCase()
   if (trimmed === 'unlimited' || trimmed === 'infinity') return Infinity
-  const match = /^(\d+)([kmgt]?)$/.exec(trimmed)
-  if (!match) return null
-  const value = Number(match[1]) * binarySuffix[match[2]]
-  return Number.isSafeInteger(value) ? value : null
+  const value = readQuantity(trimmed)
+  return value !== null && value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : null
 }

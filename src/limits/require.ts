@@ -1,5 +1,6 @@
 // `--require NAME OP VALUE` checks for scripts: `nofile>=65536`, `net.core.somaxconn>=4096`, `memlock=unlimited`.
 import {usageError} from '../base/errors.js'
+import {quoteInput} from '../base/quote.js'
 import type {Figures} from './figures.js'
 import {formatLimit, parseQuantity} from './quantities.js'
 
@@ -47,16 +48,20 @@ const grammar = 'NAME OP VALUE, e.g. nofile>=65536 (OP: >= > <= < =; VALUE: a nu
 
 /** Parses every --require value; each may hold several expressions separated by commas. */
 export function parseRequirements(inputs: string[]): Requirement[] {
+  const expressions = inputs.flatMap((input) => input.split(',')).map((e) => e.trim()).filter(Boolean)
+  if (expressions.length === 0) throw usageError(`--require ${quoteInput(inputs.join(','))}: no check given; write ${grammar}.`)
   const requirements: Requirement[] = []
-  for (const expression of inputs.flatMap((input) => input.split(',')).map((e) => e.trim()).filter(Boolean)) {
-    const match = /^([a-z0-9_.-]+)\s*(>=|<=|>|<|=)\s*(\S+)$/i.exec(expression)
-    if (!match) throw usageError(`--require "${expression}" is not ${grammar}.`)
+  for (const expression of expressions) {
+    const shown = quoteInput(expression, {always: true})
+    const match = /^([^<>=\s]*)\s*(>=|<=|>|<|=)\s*(.*)$/.exec(expression)
+    if (!match || match[1] === '') throw usageError(`--require ${shown} is not ${grammar}.`)
     const [, name, operator, valueText] = match
     if (!(name in requirableFigures)) {
-      throw usageError(`--require "${expression}": unknown name "${name}"; valid names: ${Object.keys(requirableFigures).join(', ')}.`)
+      throw usageError(`--require ${shown}: unknown name ${quoteInput(name, {always: true})}; valid names: ${Object.keys(requirableFigures).join(', ')}.`)
     }
+    if (valueText === '') throw usageError(`--require ${shown}: no value after ${operator}; e.g. ${name}${operator}65536 or ${name}${operator}unlimited.`)
     const value = parseQuantity(valueText)
-    if (value === null) throw usageError(`--require "${expression}": "${valueText}" is not a number with optional K/M/G/T, or unlimited.`)
+    if (value === null) throw usageError(`--require ${shown}: ${quoteInput(valueText, {always: true})} is not a number with optional K/M/G/T (powers of 1024), or unlimited.`)
     requirements.push({expression, name, operator: operator as Operator, value})
   }
   return requirements

@@ -38,7 +38,7 @@ export type UlimitResult = UlimitReport | UlimitChange
 
 export function ulimit(request: UlimitRequest, paths: SystemPaths = hostPaths, native: LimitsNative = limitsNative()): UlimitResult {
   // Parse everything first, so bad syntax is refused before anything is read or changed.
-  const requirements = parseRequirements(request.require ?? [])
+  const requirements = request.require === undefined ? [] : parseRequirements(request.require)
   const spec = request.nofile === undefined ? null : parseLimitSpec(request.nofile)
   if (spec && request.target.self) throw usageError("--nofile with --self would change only uringctl's own limits, which end with it; give --pid.")
   const target = selectTarget(paths, request.target)

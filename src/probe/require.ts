@@ -1,5 +1,6 @@
 // `--require a,b`: which requested capabilities this process lacks.
 import {usageError} from '../base/errors.js'
+import {quoteInput} from '../base/quote.js'
 import {capabilityIds, type CapabilityResult} from './capabilities.js'
 
 export interface RequireResult {
@@ -15,7 +16,7 @@ export function parseRequireList(text: string): string[] {
   const unknown = names.filter((n) => !capabilityIds.includes(n))
   if (unknown.length > 0) {
     const plural = unknown.length > 1 ? 'capabilities' : 'capability'
-    throw usageError(`unknown ${plural} ${unknown.join(', ')} in --require; valid: ${capabilityIds.join(', ')}.`)
+    throw usageError(`unknown ${plural} ${unknown.map((n) => quoteInput(n, {always: true})).join(', ')} in --require; valid: ${capabilityIds.join(', ')}.`)
   }
   return [...new Set(names)]
 }

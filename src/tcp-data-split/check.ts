@@ -1,6 +1,7 @@
 // `uringctl tcp-data-split check`: per interface, TCP header/data split as the kernel reports it, and
 // the zero-copy receive readiness checks. Read-only: nothing on the host is changed.
 import {ExitCode, UserError} from '../base/errors.js'
+import {quoteInput} from '../base/quote.js'
 import {type Channels, type RingParameters, type TcpDataSplitState, describeTcpDataSplit} from '../netlink/ethtool.js'
 import type {Link} from '../netlink/links.js'
 import {type HostFacts, gatherHostFacts, hostChecks} from './host.js'
@@ -111,7 +112,7 @@ function selectLinks(links: Link[], names: string[]): Link[] {
   if (missing.length > 0) {
     const plural = missing.length > 1 ? 's' : ''
     throw new UserError(
-      `no such interface${plural}: ${missing.join(', ')} (interfaces in this network namespace: ${links.map((l) => l.name).join(', ') || 'none'})`,
+      `no such interface${plural}: ${missing.map((n) => quoteInput(n, {always: true})).join(', ')} (interfaces in this network namespace: ${links.map((l) => quoteInput(l.name)).join(', ') || 'none'})`,
       {code: 'NO_SUCH_INTERFACE', exitCode: tcpDataSplitExitCodes.noSuchInterface},
     )
   }

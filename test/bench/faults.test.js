@@ -101,7 +101,7 @@ test('bad flags are usage errors (exit 2) that name the flag', async () => {
   for (const [args, pattern] of [
     [['--port', '7', '--size', '0'], /--size 0/],
     [['--port', '7', '--size', '4096-64'], /low to high/],
-    [['--port', '7', '--pin', '4095'], /--pin: CPU 4095 is not available here/],
+    [['--port', '7', '--pin', '4095'], /--pin 4095: CPU 4095 does not exist here/],
     [['--duration', '1'], /--port is required/],
     [['--port', '7', '--duration', 'soon'], /--duration soon/],
     [['--port', '7', '--client-backend', 'kqueue'], /client-backend/],

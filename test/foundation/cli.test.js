@@ -19,7 +19,7 @@ test('a bad flag value is a usage error on one line that names the reason, in bo
   const human = await runCli(['echo', 'serve', '--port', '99999'])
   assert.equal(human.code, 2)
   assert.equal(human.stderr.trim().split('\n').length, 1)
-  assert.match(human.stderr, /^Error: Parsing --port: Expected an integer less than or equal to 65535 but received: 99999 \(see: uringctl echo serve --help\)$/m)
+  assert.match(human.stderr, /^Error: --port 99999: must be from 0 to 65535 \(see: uringctl echo serve --help\)$/m)
   const json = await runCli(['echo', 'serve', '--port', '99999', '--json'])
   assert.equal(json.code, 2)
   assert.deepEqual(Object.keys(json.json().error).sort(), ['code', 'exitCode', 'message'])

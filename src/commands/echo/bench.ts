@@ -1,9 +1,10 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand, describeWithExitCodes} from '../../base/command.js'
+import {secondsFlag, wholeFlag} from '../../base/flags.js'
 import {runCompare} from '../../bench/compare.js'
 import {benchExitCodes} from '../../bench/exit-codes.js'
-import {benchOptionsFrom, checkCompareFlags, checkServerPid, parseCpuList} from '../../bench/options.js'
+import {benchLimits, benchOptionsFrom, checkCompareFlags, checkServerPid, parseCpuList} from '../../bench/options.js'
 import {progressText, renderBenchReport, renderCompare} from '../../bench/render.js'
 import {failureLine, runBench} from '../../bench/run.js'
 import {startProgress} from '../../output/spinner.js'
@@ -25,19 +26,19 @@ export default class EchoBench extends BaseCommand {
   ]
   static override flags = {
     host: Flags.string({description: 'echo server host name or IP address', default: '127.0.0.1'}),
-    port: Flags.integer({description: 'echo server TCP port (required unless --compare)'}),
-    connections: Flags.integer({char: 'c', description: 'concurrent connections', default: 50}),
-    size: Flags.string({char: 's', description: 'message bytes, or a range such as 64-4096 for random sizes', default: '128'}),
-    pipeline: Flags.integer({char: 'p', description: 'messages in flight per connection', default: 1}),
-    duration: Flags.string({char: 'd', description: 'seconds to measure (default 10 unless --messages)'}),
-    messages: Flags.integer({char: 'n', description: 'measure this many messages, then stop'}),
-    warmup: Flags.string({description: 'seconds of load before measuring starts', default: '1'}),
-    threads: Flags.integer({char: 't', description: 'load generator threads', default: 1}),
-    rate: Flags.integer({char: 'r', description: 'open loop: messages/s over all connections (latency from intended send time)'}),
+    port: wholeFlag(benchLimits.port)({description: 'echo server TCP port (required unless --compare)'}),
+    connections: wholeFlag(benchLimits.connections)({char: 'c', description: `concurrent connections (at most ${benchLimits.connections.max})`, default: 50}),
+    size: Flags.string({char: 's', description: 'message bytes, or a range such as 64-4096 for random sizes (at most 64K)', default: '128'}),
+    pipeline: wholeFlag(benchLimits.pipeline)({char: 'p', description: `messages in flight per connection (at most ${benchLimits.pipeline.max})`, default: 1}),
+    duration: secondsFlag(benchLimits.durationSec)({char: 'd', description: `seconds to measure, ${benchLimits.durationSec.min} to ${benchLimits.durationSec.max} (default 10 unless --messages)`}),
+    messages: wholeFlag(benchLimits.messages)({char: 'n', description: 'measure this many messages, then stop'}),
+    warmup: secondsFlag(benchLimits.warmupSec)({description: `seconds of load before measuring starts (at most ${benchLimits.warmupSec.max})`, default: 1}),
+    threads: wholeFlag(benchLimits.threads)({char: 't', description: `load generator threads (at most ${benchLimits.threads.max})`, default: 1}),
+    rate: wholeFlag(benchLimits.rate)({char: 'r', description: 'open loop: messages/s over all connections (latency from intended send time)'}),
     pin: Flags.string({description: 'pin load generator threads to these CPUs, e.g. 1 or 2-3'}),
-    timeout: Flags.string({description: 'seconds to wait for a connect or an echo before counting a timeout', default: '5'}),
+    timeout: secondsFlag(benchLimits.timeoutSec)({description: `seconds to wait for a connect or an echo before counting a timeout (at most ${benchLimits.timeoutSec.max})`, default: 5}),
     'client-backend': Flags.string({description: 'load generator I/O engine', options: ['auto', 'io_uring', 'epoll'], default: 'auto'}),
-    'server-pid': Flags.integer({description: "the server's process id: report its CPU time per message, read from /proc/PID/stat"}),
+    'server-pid': wholeFlag(benchLimits.pid)({description: "the server's process id: report its CPU time per message, read from /proc/PID/stat"}),
     compare: Flags.boolean({description: 'start our io_uring and epoll servers in turn and compare them under the same load'}),
     'with-node': Flags.boolean({description: "with --compare: add Node's net echo server"}),
     'server-cpu': Flags.string({description: 'with --compare: CPUs for the servers (default: the first CPU, client on the others)'}),

@@ -3,10 +3,11 @@ import {availableParallelism} from 'node:os'
 import {Flags} from '@oclif/core'
 
 import {BaseCommand, describeWithExitCodes} from '../../base/command.js'
-import {usageError} from '../../base/errors.js'
+import {quantityFlag, secondsFlag, wholeFlag} from '../../base/flags.js'
 import {runUntilStopped} from '../../echo/lifecycle.js'
 import {fdLimitWarning, jsonLine, readyLine, statsText, summaryTable} from '../../echo/report.js'
-import {ServeExit, startEchoServer, techniqueNames, type TechniqueName} from '../../echo/server.js'
+import {checkServeFlags, serveLimits} from '../../echo/options.js'
+import {ServeExit, startEchoServer, techniqueNames} from '../../echo/server.js'
 import {type Progress, startProgress} from '../../output/spinner.js'
 
 export default class EchoServe extends BaseCommand {
@@ -30,36 +31,33 @@ export default class EchoServe extends BaseCommand {
   ]
 
   static override flags = {
-    port: Flags.integer({description: 'TCP port (0 picks a free one)', default: 8080, min: 0, max: 65535}),
-    host: Flags.string({description: 'address to listen on (IPv4 or IPv6, e.g. 0.0.0.0, ::, 127.0.0.1, ::1)', default: '0.0.0.0'}),
-    threads: Flags.integer({description: 'engine threads, each with its own ring and listener [default: CPUs available]', min: 1, max: 1024}),
+    port: wholeFlag({min: 0, max: 65535})({description: 'TCP port (0 picks a free one)', default: 8080}),
+    host: Flags.string({description: 'address to listen on (IPv4 or IPv6, e.g. 0.0.0.0, ::, 127.0.0.1, ::1, fe80::1%eth0)', default: '0.0.0.0'}),
+    threads: wholeFlag({min: 1, max: 1024})({description: 'engine threads, each with its own ring and listener (1-1024) [default: CPUs available]'}),
     pin: Flags.boolean({description: 'pin each thread to its own CPU', default: false}),
     backend: Flags.option({options: ['io_uring', 'epoll'] as const, description: 'I/O engine', default: 'io_uring' as const})(),
-    'max-conns': Flags.integer({description: 'connections open at once; more are closed at once (0: no limit)', default: 0, min: 0}),
-    'idle-timeout': Flags.integer({description: 'close a connection silent for this many seconds (0: never)', default: 0, min: 0}),
-    duration: Flags.integer({description: 'stop by itself after this many seconds (0: run until SIGINT/SIGTERM)', default: 0, min: 0}),
-    stats: Flags.integer({description: 'seconds between live stats (0: none)', default: 1, min: 0}),
-    grace: Flags.integer({description: 'milliseconds a stop waits for pending echoes before closing', default: 2000, min: 0}),
+    'max-conns': wholeFlag({min: 0, max: serveLimits.maxConns})({description: `connections open at once; more are closed at once (0: no limit; at most ${serveLimits.maxConns})`, default: 0}),
+    'idle-timeout': secondsFlag({min: 0, max: serveLimits.idleTimeoutSec, leastAboveZero: 0.01})({description: `close a connection silent for this many seconds (0: never; at most ${serveLimits.idleTimeoutSec}, 30 days)`, default: 0}),
+    duration: secondsFlag({min: 0, max: serveLimits.durationSec, leastAboveZero: 0.001})({description: `stop by itself after this many seconds (0: run until SIGINT/SIGTERM; at most ${serveLimits.durationSec}, 365 days)`, default: 0}),
+    stats: secondsFlag({min: 0, max: serveLimits.statsSec, leastAboveZero: 0.1})({description: `seconds between live stats (0: none; at most ${serveLimits.statsSec})`, default: 1}),
+    grace: wholeFlag({min: 0, max: serveLimits.graceMs}, 'ms')({description: `milliseconds a stop waits for pending echoes before closing (at most ${serveLimits.graceMs}, 1 hour)`, default: 2000}),
     sqpoll: Flags.boolean({description: 'io_uring: let a kernel thread poll the submission queue (costs a CPU)', default: false}),
-    'buffer-size': Flags.integer({description: 'bytes per receive buffer', default: 16384, min: 64, max: 1 << 20}),
-    buffers: Flags.integer({description: 'io_uring: receive buffers per thread, shared by its connections (power of two)', default: 1024, min: 1, max: 32768}),
-    'max-pending': Flags.integer({description: 'bytes held for one client that is not reading its echo before reads from it pause', default: 1 << 20, min: 4096}),
-    'batch-wait': Flags.integer({description: 'io_uring: microseconds a busy thread may wait to gather a batch of completions (0: none)', default: 0, min: 0, max: 10000}),
+    'buffer-size': quantityFlag({min: 64, max: 1 << 20})({description: 'bytes per receive buffer (64 to 1M; K/M suffixes are powers of 1024)', default: 16384}),
+    buffers: wholeFlag({min: 1, max: 32768})({description: 'io_uring: receive buffers per thread, shared by its connections (power of two, at most 32768)', default: 1024}),
+    'max-pending': quantityFlag({min: 4096, max: serveLimits.maxPending})({description: 'bytes held for one client that is not reading its echo before reads from it pause (4K to 1G)', default: 1 << 20}),
+    'batch-wait': wholeFlag({min: 0, max: 10000}, 'us')({description: 'io_uring: microseconds a busy thread may wait to gather a batch of completions (0: none; at most 10000)', default: 0}),
     'epoll-mode': Flags.option({options: ['level', 'edge'] as const, default: 'level' as const, hidden: true, description: 'epoll: level- or edge-triggered'})(),
     without: Flags.string({description: `io_uring techniques to switch off, comma-separated: ${Object.keys(techniqueNames).join(', ')}`, hidden: true}),
   }
 
   async run(): Promise<void> {
-    const {flags} = await this.parse(EchoServe)
-    const without = (flags.without ?? '').split(',').filter(Boolean)
-    const unknown = without.filter((name) => !(name in techniqueNames))
-    if (unknown.length > 0) throw usageError(`--without: unknown technique ${unknown.join(', ')}; valid: ${Object.keys(techniqueNames).join(', ')}`)
-    if (flags.buffers & (flags.buffers - 1)) throw usageError(`--buffers must be a power of two (got ${flags.buffers}), e.g. 1024`)
+    const {flags, metadata} = await this.parse(EchoServe)
+    const without = checkServeFlags(flags, (name) => name in flags && !metadata.flags[name]?.setFromDefault)
     const json = this.jsonEnabled()
     const server = await startEchoServer({
       backend: flags.backend, host: flags.host, port: flags.port, threads: flags.threads ?? availableParallelism(), pin: flags.pin,
       maxConns: flags['max-conns'], idleTimeoutSec: flags['idle-timeout'], bufferSize: flags['buffer-size'], buffers: flags.buffers,
-      maxPending: flags['max-pending'], sqpoll: flags.sqpoll, batchWaitUs: flags['batch-wait'], epollMode: flags['epoll-mode'], without: without as TechniqueName[],
+      maxPending: flags['max-pending'], sqpoll: flags.sqpoll, batchWaitUs: flags['batch-wait'], epollMode: flags['epoll-mode'], without,
     })
     let progress: Progress | undefined
     const summary = await runUntilStopped(server, {

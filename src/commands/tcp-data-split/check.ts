@@ -1,6 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 
 import {BaseCommand, describeWithExitCodes} from '../../base/command.js'
+import {wholeFlag} from '../../base/flags.js'
 import {type TcpDataSplitReport, checkTcpDataSplit, tcpDataSplitExitCodes, verdictExitCode} from '../../tcp-data-split/check.js'
 import {renderInterfaces, renderSummary, renderZcrx} from '../../tcp-data-split/render.js'
 
@@ -36,7 +37,7 @@ export default class TcpDataSplitCheck extends BaseCommand {
 
   static override flags = {
     zcrx: Flags.boolean({description: 'show the zero-copy receive checks and exit 0 only when every interface is zcrx-ready'}),
-    queue: Flags.integer({description: 'RX queue for the "queue has no memory provider" check (default: the highest RX queue)', min: 0}),
+    queue: wholeFlag({min: 0, max: 65535})({description: 'RX queue for the "queue has no memory provider" check (default: the highest RX queue)'}),
   }
 
   async run(): Promise<TcpDataSplitReport> {

@@ -1,0 +1,61 @@
+// Turns `echo serve`'s flags into server options; every problem a user can cause is one usage-error line.
+import {existsSync} from 'node:fs'
+import {isIP} from 'node:net'
+
+import {usageError, UserError} from '../base/errors.js'
+import {quoteInput} from '../base/quote.js'
+import {ServeExit, techniqueNames, type TechniqueName} from './server.js'
+
+/** Flags that mean something to one backend only; given with the other, they would be silently ignored. */
+const backendOnly = {
+  io_uring: ['sqpoll', 'buffers', 'batch-wait', 'without'],
+  epoll: ['epoll-mode'],
+} as const
+
+export interface ServeFlagValues {
+  backend: 'io_uring' | 'epoll'
+  host: string
+  buffers: number
+  without?: string
+}
+
+/** `explicit`: the flags typed on the command line (not set from their defaults). */
+export function checkServeFlags(flags: ServeFlagValues, explicit: (name: string) => boolean): TechniqueName[] {
+  if (flags.host.trim() === '') throw usageError('--host is empty: give the address to listen on, e.g. 0.0.0.0 (all IPv4), :: (all) or 127.0.0.1')
+  checkScope(flags.host)
+  const other = flags.backend === 'io_uring' ? 'epoll' : 'io_uring'
+  const misplaced = backendOnly[other].filter((name) => explicit(name))
+  if (misplaced.length > 0) {
+    const list = misplaced.map((name) => `--${name}`).join(', ')
+    throw usageError(`${list} only ${misplaced.length === 1 ? 'applies' : 'apply'} to --backend ${other}: drop ${list}, or use --backend ${other}`)
+  }
+  const without = (flags.without ?? '').split(',').filter(Boolean)
+  const unknown = without.filter((name) => !(name in techniqueNames))
+  if (unknown.length > 0) throw usageError(`--without: unknown technique ${unknown.map((name) => quoteInput(name)).join(', ')}; valid: ${Object.keys(techniqueNames).join(', ')}`)
+  if (flags.buffers & (flags.buffers - 1)) throw usageError(`--buffers ${flags.buffers}: must be a power of two, e.g. 1024`)
+  return without as TechniqueName[]
+}
+
+/** An IPv6 scope (fe80::1%eth0) must name an interface that exists here; the address would be blamed otherwise. */
+export function checkScope(host: string, flag = '--host'): void {
+  const at = host.indexOf('%')
+  if (at < 0 || isIP(host.slice(0, at)) !== 6) return
+  const zone = host.slice(at + 1)
+  if (/^\d+$/.test(zone)) return
+  if (zone === '' || zone.includes('/') || zone === '.' || zone === '..' || !existsSync(`/sys/class/net/${zone}`)) {
+    throw new UserError(`${flag} ${quoteInput(host)}: no network interface named ${quoteInput(zone)} here; name one from \`ip link\`, e.g. ${host.slice(0, at)}%lo`, {
+      code: 'BAD_ADDRESS',
+      exitCode: ServeExit.badAddress,
+    })
+  }
+}
+
+/** Upper bounds of serve's numeric flags: what the native engine's 32-bit fields hold without overflow, within sane use. */
+export const serveLimits = {
+  maxConns: 1_000_000_000,
+  idleTimeoutSec: 30 * 86_400,
+  durationSec: 365 * 86_400,
+  statsSec: 86_400,
+  graceMs: 3_600_000,
+  maxPending: 1 << 30,
+} as const
