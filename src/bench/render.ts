@@ -1,9 +1,10 @@
 // Human output for echo bench: the progress line, the result table, the --compare table.
 import {renderTable} from '../output/table.js'
+import {formatByteRate, formatCount, hostPort} from '../output/units.js'
 import type {CompareReport} from './compare.js'
 import type {BenchProgressView, BenchReport} from './run.js'
 
-const integer = (n: number) => Math.round(n).toLocaleString('en-US')
+const integer = formatCount
 const fixed = (n: number | null | undefined, digits = 2) => (n === null || n === undefined ? null : n.toFixed(digits))
 /** Microseconds at a useful precision: 12.34, 123.4, 1,234. */
 export function formatMicros(us: number | null | undefined): string | null {
@@ -12,7 +13,6 @@ export function formatMicros(us: number | null | undefined): string | null {
   if (us < 1000) return us.toFixed(1)
   return integer(us)
 }
-const megabytes = (bytesPerSecond: number) => `${(bytesPerSecond / 1e6).toFixed(2)} MB/s`
 
 export function describeSize(report: Pick<BenchReport, 'config'>): string {
   const {min, max} = report.config.size
@@ -30,7 +30,7 @@ export function describeLoad(report: BenchReport): string {
 export function progressText(p: BenchProgressView): string {
   if (p.phase === 'connecting') return 'connecting'
   const errors = p.errors ? ` · ${integer(p.errors)} error${p.errors === 1 ? '' : 's'}` : ''
-  return `${p.phase} ${p.elapsedSeconds.toFixed(1)} s · ${integer(p.messagesPerSecond)} msg/s · ${megabytes(p.bytesPerSecond)}${errors}`
+  return `${p.phase} ${p.elapsedSeconds.toFixed(1)} s · ${integer(p.messagesPerSecond)} msg/s · ${formatByteRate(p.bytesPerSecond)}${errors}`
 }
 
 export function errorSummary(report: BenchReport): string {
@@ -44,7 +44,7 @@ export function errorSummary(report: BenchReport): string {
     ['timeout', 'timeout'],
     ['connect', 'connect'],
   ]
-  return names.filter(([key]) => e[key]).map(([key, name]) => `${name} ${e[key]}`).join(', ')
+  return names.filter(([key]) => e[key]).map(([key, name]) => `${name} ${integer(e[key])}`).join(', ')
 }
 
 function cpuCell(micros: number | null, utilization?: number): string | null {
@@ -58,12 +58,12 @@ export function renderBenchReport(report: BenchReport): string {
   const pin = report.config.pin.length ? ` on CPU ${report.config.pin.join(',')}` : ''
   const rows: (string | number | null)[][] = [
     ['messages/s', integer(report.messagesPerSecond)],
-    ['throughput', `${megabytes(report.bytesPerSecond)} echoed`],
+    ['throughput', `${formatByteRate(report.bytesPerSecond)} echoed`],
     ['messages', `${integer(report.messages)} in ${report.windowSeconds.toFixed(2)} s`],
     ['latency p50 / p90', pair(l.p50, l.p90)],
     ['latency p99 / p99.9', pair(l.p99, l.p999)],
     ['latency min / max', pair(l.min, l.max)],
-    ['connections', `${report.connections.established} of ${report.connections.requested} up, ${report.connections.aliveAtEnd} at the end`],
+    ['connections', `${integer(report.connections.established)} of ${integer(report.connections.requested)} up, ${integer(report.connections.aliveAtEnd)} at the end`],
     ['errors', errorSummary(report)],
     ['client CPU', cpuCell(report.client.cpuMicrosPerMessage, report.client.cpuUtilization)],
     ['client', `${report.client.backend}, ${report.config.threads} thread${report.config.threads === 1 ? '' : 's'}${pin}`],
@@ -75,7 +75,7 @@ export function renderBenchReport(report: BenchReport): string {
     rows.push(['send lag p50 / p99 / max', `${formatMicros(o.sendLagMicros.p50)} / ${formatMicros(o.sendLagMicros.p99)} / ${formatMicros(o.sendLagMicros.max)} µs behind schedule (included in latency)`])
   }
   rows.push(['verified', `${integer(report.verifiedBytes)} echoed bytes matched what was sent, byte for byte`])
-  const title = `echo bench ${report.target.host}:${report.target.port}: ${describeLoad(report)}${report.stopped ? ' (stopped early)' : ''}`
+  const title = `echo bench ${hostPort(report.target.host, report.target.port)}: ${describeLoad(report)}${report.stopped ? ' (stopped early)' : ''}`
   return renderTable(['measure', 'value'], rows, {title})
 }
 

@@ -3,6 +3,7 @@ import {lookup} from 'node:dns/promises'
 import {isIP} from 'node:net'
 
 import {UserError} from '../base/errors.js'
+import {hostPort} from '../output/units.js'
 import {BenchExitCode, type Verdict, verdictOf} from './exit-codes.js'
 import {
   benchNative,
@@ -120,7 +121,7 @@ export async function runBench(options: BenchOptions, hooks: RunBenchHooks = {})
   if (options.pin.length) checkCpus(options.pin, native.benchAllowedCpus(), '--pin')
   const address = await resolveHost(options.host, options.timeoutSeconds)
   const {backend, note} = chooseClientBackend(options.clientBackend, options.size.max)
-  const target = address.includes(':') ? `[${address}]:${options.port}` : `${address}:${options.port}`
+  const target = hostPort(address, options.port)
   const config: NativeBenchConfig = {
     address,
     port: options.port,
@@ -279,5 +280,5 @@ export function failureLine(report: BenchReport): string | null {
     return `measured 0 messages in ${report.windowSeconds} s against ${report.target.host}:${report.target.port}: no message was echoed within the measuring window; check that the server echoes, or measure longer with --duration (or at a higher --rate)`
   }
   if (parts.length === 0) return null
-  return `${parts.join(', ')} against ${report.target.host}:${report.target.port}; first: ${report.firstError ?? 'unknown'}`
+  return `${parts.join(', ')} against ${hostPort(report.target.host, report.target.port)}; first: ${report.firstError ?? 'unknown'}`
 }

@@ -5,17 +5,7 @@ export function formatLimit(value: number): string {
   return value === Infinity ? 'unlimited' : String(value)
 }
 
-export function formatBytes(bytes: number): string {
-  if (bytes === Infinity) return 'unlimited'
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB']
-  let value = bytes
-  let unit = 0
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024
-    unit++
-  }
-  return unit === 0 ? `${bytes} B` : `${Number(value.toFixed(1))} ${units[unit]}`
-}
+export {formatBytes} from '../output/units.js'
 
 /** "65536", "64M", "unlimited" -> number (Infinity), or null when it is none of these (numbers.ts has the rule). */
 export function parseQuantity(text: string): number | null {
