@@ -4,6 +4,7 @@
 import {type Hook, loadHelpClass} from '@oclif/core'
 
 import {ExitCode} from '../base/errors.js'
+import {quoteInput} from '../base/quote.js'
 
 const hook: Hook<'command_not_found'> = async function (options) {
   const {config} = options
@@ -20,7 +21,7 @@ const hook: Hook<'command_not_found'> = async function (options) {
   }
   const words = typed.join(' ')
   const nearest = nearestCommand(words, commandNames(config))
-  const message = `unknown command "${printable(words)}"${nearest ? `: did you mean "uringctl ${nearest}"?` : ''} (see: uringctl --help)`
+  const message = `unknown command ${quoteInput(words, {always: true})}${nearest ? `: did you mean "uringctl ${nearest}"?` : ''} (see: uringctl --help)`
   process.exitCode = ExitCode.usage
   if (argv.includes('--json')) {
     process.stdout.write(`${JSON.stringify({error: {code: 'USAGE', exitCode: ExitCode.usage, message}}, null, 2)}\n`)
@@ -67,11 +68,4 @@ function editDistance(a: string, b: string): number {
     }
   }
   return d[a.length][b.length]
-}
-
-/** What the user typed, safe to print: control characters escaped, at most 40 characters. */
-function printable(text: string): string {
-  const escaped = text.replace(/[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
-  const chars = Array.from(escaped)
-  return chars.length > 40 ? `${chars.slice(0, 39).join('')}…` : escaped
 }

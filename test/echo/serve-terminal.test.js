@@ -64,3 +64,14 @@ test('NO_COLOR at a terminal: the spinner and the summary carry no colour codes'
   assert.equal(r.code, 0, r.output)
   assert.doesNotMatch(r.output, /\x1b\[[0-9;]*m/)
 })
+
+test('a terminal that reports 0 columns: no spinner (it could not draw one), and Ctrl-C still ends with the summary', async () => {
+  const session = startPty(serve, {cols: 0, timeoutMs: 30000})
+  await session.waitFor(/listening on/, 'the ready line')
+  await new Promise((r) => setTimeout(r, 600))
+  session.type(ctrlC)
+  const r = await session.done
+  assert.equal(r.code, 0, r.output)
+  assert.doesNotMatch(r.output, spinnerFrames)
+  assert.match(r.output, /stopped by signal/)
+})

@@ -92,3 +92,9 @@ test('off a terminal, COLUMNS sets the width; without it tables keep their natur
   const natural = await runCli(['ulimit', '--connections', '100000'], {env: {COLUMNS: undefined}})
   assert.ok(widest(natural.stdout) > 100, 'the host table at its natural width')
 })
+
+test('a terminal that reports 0 columns: tables are drawn for 80', async () => {
+  const r = await runPty(['ulimit', '--connections', '100000'], {cols: 0, timeoutMs: 60000})
+  assert.ok(r.code !== null && r.code !== 1 && r.code !== 2, r.output)
+  assert.ok(widest(r.output) <= 80, printedLines(r.output).join('\n'))
+})

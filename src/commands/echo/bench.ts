@@ -14,7 +14,9 @@ export default class EchoBench extends BaseCommand {
   static override description = describeWithExitCodes(
     `A native load generator on its own threads drives --connections connections, each with up to --pipeline messages in flight, and verifies every echoed byte against what it sent. It reports messages/s, bytes/s, latency percentiles (p50 to max, from an HDR-style histogram) and every error: mismatches, short echoes, resets, timeouts, failed connects. With --rate it runs open loop at a fixed rate and measures latency from each message's intended send time, so a stalled server cannot hide its delay (no coordinated omission). Every wait is bounded by --timeout.
 
---compare starts our own server with each backend in turn (io_uring, then epoll; --with-node adds Node's net server), pins it to a CPU apart from the client, runs the same load against each, and prints one table with ratios and the server CPU time per message read from /proc.`,
+--compare starts our own server with each backend in turn (io_uring, then epoll; --with-node adds Node's net server), pins it to a CPU apart from the client, runs the same load against each, and prints one table with ratios and the server CPU time per message read from /proc. Each server dies with the bench, even if the bench is killed (parent-death signal, via util-linux setpriv).
+
+Ctrl-C (SIGINT) stops the run early and prints what was measured so far, marked "(stopped early)" ("stopped": true with --json); the exit code is that of what was measured (0 without errors). A second Ctrl-C quits at once. On a terminal, tables fit its width (narrow: columns wrap, low-value columns are left out, then name: value lines); progress is drawn only when stdout and stderr are both a terminal.`,
     benchExitCodes,
   )
   static override examples = [

@@ -13,7 +13,7 @@ import {type Progress, startProgress} from '../../output/spinner.js'
 export default class EchoServe extends BaseCommand {
   static override summary = 'Run a fast TCP echo server on io_uring (or epoll)'
   static override description = describeWithExitCodes(
-    'Echoes every byte each client sends, on native threads: one ring (or epoll fd) and one SO_REUSEPORT listener per thread. Prints one ready line with the real address and port, live stats, and a summary when stopped by SIGINT/SIGTERM or --duration. With --json, stdout is NDJSON: a "listening" event, "stats" events every --stats seconds and a "summary" event.',
+    'Echoes every byte each client sends, on native threads: one ring (or epoll fd) and one SO_REUSEPORT listener per thread. Prints one ready line with the real address and port, live stats, and a summary when stopped by SIGINT (Ctrl-C), SIGTERM or --duration, then exits 0 (a second signal during --grace is ignored). The live stats are a spinner line only when stdout and stderr are both a terminal. With --json, stdout is NDJSON: a "listening" event, "stats" events every --stats seconds and a "summary" event.',
     [
       {code: ServeExit.addressInUse, meaning: 'the port is already in use'},
       {code: ServeExit.permissionDenied, meaning: 'permission denied binding the port (below 1024 without privilege)'},
