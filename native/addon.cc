@@ -1,5 +1,5 @@
 // The N-API surface of uringctl: converts arguments, starts and stops native objects, converts results.
-// Everything below it (uring/, echo/, bench/, netlink/, limits/) is plain C++ with no N-API in it.
+// Everything below it (uring/, echo/, bench/, netlink/, limits/, systemd/) is plain C++ with no N-API in it.
 #include <napi.h>
 
 #include <cmath>
@@ -22,6 +22,7 @@
 #include "probe/functional.h"
 #include "probe/kernel_tables.h"
 #include "probe/setup_trial.h"
+#include "systemd/notify.h"
 #include "uring/prep.h"
 #include "uring/ring.h"
 #include "zcrx/register_test.h"
@@ -256,6 +257,23 @@ Napi::Object EchoSnapshot(Napi::Env env, const echo::Snapshot& s) {
   out.Set("errors", errors);
   out.Set("lastErrno", s.totals.last_errno);
   out.Set("threadsRunning", static_cast<double>(s.threads_running));
+  // Per engine thread, by index: the same traffic and error counters.
+  Napi::Array threads = Napi::Array::New(env, s.per_thread.size());
+  for (size_t i = 0; i < s.per_thread.size(); ++i) {
+    const echo::Totals& t = s.per_thread[i].counters;
+    Napi::Object thread = Napi::Object::New(env);
+    Napi::Object thread_errors = Napi::Object::New(env);
+#define ECHO_SET_TRAFFIC(field, name) thread.Set(name, static_cast<double>(t.field));
+#define ECHO_SET_ERROR(field, name) thread_errors.Set(name, static_cast<double>(t.field));
+    ECHO_TRAFFIC_COUNTERS(ECHO_SET_TRAFFIC)
+    ECHO_ERROR_COUNTERS(ECHO_SET_ERROR)
+#undef ECHO_SET_TRAFFIC
+#undef ECHO_SET_ERROR
+    thread_errors.Set("threadsFailed", s.per_thread[i].failed ? 1 : 0);
+    thread.Set("errors", thread_errors);
+    threads.Set(static_cast<uint32_t>(i), thread);
+  }
+  out.Set("perThread", threads);
   return out;
 }
 
@@ -317,6 +335,12 @@ Napi::Value EchoStop(const Napi::CallbackInfo& info) {
   Napi::Promise promise = worker->Promise();
   worker->Queue();
   return promise;
+}
+
+// systemdNotify(socketPath, message) -> 0 or errno: one sd_notify datagram (native/systemd/notify.h).
+Napi::Value SystemdNotify(const Napi::CallbackInfo& info) {
+  int rc = systemd::notify(info[0].As<Napi::String>().Utf8Value(), info[1].As<Napi::String>().Utf8Value());
+  return Napi::Number::New(info.Env(), -rc);
 }
 
 // --- echo bench (uringctl echo bench) --------------------------------------------------------------
@@ -589,6 +613,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   Export<EchoStart>(exports, "echoStart");
   Export<EchoStats>(exports, "echoStats");
   Export<EchoStop>(exports, "echoStop");
+  Export<SystemdNotify>(exports, "systemdNotify");
 
   // echo bench
   Export<BenchStart>(exports, "benchStart");

@@ -70,6 +70,13 @@ struct Totals {
 #undef ECHO_SUM
     if (int e = c.last_errno.load(std::memory_order_relaxed)) last_errno = e;
   }
+  void add(const Totals& t) {
+#define ECHO_SUM(field, name) field += t.field;
+    ECHO_TRAFFIC_COUNTERS(ECHO_SUM)
+    ECHO_ERROR_COUNTERS(ECHO_SUM)
+#undef ECHO_SUM
+    if (t.last_errno) last_errno = t.last_errno;
+  }
 };
 
 }  // namespace echo

@@ -54,6 +54,11 @@ struct StartError {
 
 struct Snapshot {
   Totals totals;
+  struct Thread {
+    Totals counters;
+    bool failed = false;  // gave up on an exception
+  };
+  std::vector<Thread> per_thread;  // by thread index; the counters sum to totals
   uint64_t threads_running = 0;
   uint64_t threads_failed = 0;  // engine threads that gave up on an exception (their clients are gone)
 };
@@ -64,7 +69,7 @@ class Engine {
   // Binds the listeners and starts the threads. Returns false with `error` filled on failure, with
   // everything already released.
   virtual bool start(const Config& config, StartError& error) = 0;
-  // Summed over threads; safe to call from any thread while running and after stop.
+  // Summed over threads (and per thread); safe to call from any thread while running and after stop.
   virtual Snapshot snapshot() const = 0;
   // Stops accepting, lets pending echoes finish for up to grace_ms, closes everything, joins.
   virtual void stop(unsigned grace_ms) = 0;

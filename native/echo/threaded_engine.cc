@@ -128,9 +128,14 @@ void ThreadedEngine::ready(Worker& worker, int err, const char* stage) {
 
 Snapshot ThreadedEngine::snapshot() const {
   Snapshot s;
+  s.per_thread.reserve(workers_.size());
   for (const auto& worker : workers_) {
-    s.totals.add(worker->counters);
-    if (worker->gave_up.load(std::memory_order_acquire)) ++s.threads_failed;
+    Snapshot::Thread thread;
+    thread.counters.add(worker->counters);  // each counter read once, so the totals are the threads' sum
+    thread.failed = worker->gave_up.load(std::memory_order_acquire);
+    s.totals.add(thread.counters);
+    if (thread.failed) ++s.threads_failed;
+    s.per_thread.push_back(thread);
   }
   s.threads_running = stopped_.load() ? 0 : workers_.size() - s.threads_failed;
   return s;

@@ -1,4 +1,5 @@
-// Runs a started echo server until SIGINT/SIGTERM or --duration, sampling its counters on an interval.
+// Runs a started echo server until SIGINT/SIGTERM or --duration, sampling its counters on an interval;
+// SIGUSR1 asks for one stats sample at once (as dd does) without stopping anything.
 import type {EchoServer, StatsSample, Summary} from './server.js'
 
 export interface RunOptions {
@@ -9,24 +10,29 @@ export interface RunOptions {
   graceMs: number
   /** Called once the signal handlers are in place: announcing "listening" earlier lets a quick SIGTERM kill the process. */
   onReady(): void
-  onStats(sample: StatsSample): void
+  /** `requested`: the sample was asked for with SIGUSR1, between the periodic ones. */
+  onStats(sample: StatsSample, requested: boolean): void
   /** Called once per burst of accept failures at the open-file limit. */
   onFdLimitBurst(sample: StatsSample): void
+  /** Called when the stop begins (signal or --duration), before the grace period. */
+  onStopping?(): void
 }
 
 export async function runUntilStopped(server: EchoServer, options: RunOptions): Promise<Summary> {
   let bursts = 0
-  const poll = (report: boolean) => {
+  const poll = (report: boolean, requested = false) => {
     const sample = server.sample()
     if (sample.errors.acceptFdLimitBursts > bursts) {
       bursts = sample.errors.acceptFdLimitBursts
       options.onFdLimitBurst(sample)
     }
-    if (report) options.onStats(sample)
+    if (report) options.onStats(sample, requested)
   }
   const statsMs = options.statsIntervalSec * 1000
   // Without periodic stats the counters are still watched once a second, for the fd-limit warning.
   const timer = setInterval(() => poll(statsMs > 0), statsMs > 0 ? statsMs : 1000)
+  const onStatsRequest = () => poll(true, true)
+  process.on('SIGUSR1', onStatsRequest)
 
   let onSignal = () => {}
   const reason = await new Promise<Summary['stopReason']>((resolve) => {
@@ -37,12 +43,15 @@ export async function runUntilStopped(server: EchoServer, options: RunOptions): 
     if (options.durationSec > 0) afterLongDelay(options.durationSec * 1000, () => resolve('duration'))
   })
   clearInterval(timer)
+  process.removeListener('SIGUSR1', onStatsRequest)
   // A second signal during the grace period is ignored: the stop is already under way and bounded.
   process.removeListener('SIGINT', onSignal)
   process.removeListener('SIGTERM', onSignal)
   const ignore = () => {}
   process.on('SIGINT', ignore)
   process.on('SIGTERM', ignore)
+  process.on('SIGUSR1', ignore)
+  options.onStopping?.()
   return server.stop(options.graceMs, reason)
 }
 

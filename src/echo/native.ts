@@ -56,7 +56,11 @@ export interface EngineCounters {
   errors: EngineErrors
   lastErrno: number
   threadsRunning: number
+  /** The same counters per engine thread, by thread index (they sum to the totals above). */
+  perThread: ThreadCounters[]
 }
+
+export type ThreadCounters = Omit<EngineCounters, 'lastErrno' | 'threadsRunning' | 'perThread'>
 
 export type EngineHandle = {readonly __brand: 'EchoEngine'}
 
@@ -68,4 +72,6 @@ export interface EchoNative {
   echoStart(config: EngineConfig): EngineStart
   echoStats(handle: EngineHandle): EngineCounters
   echoStop(handle: EngineHandle, graceMs: number): Promise<EngineCounters>
+  /** One sd_notify datagram to $NOTIFY_SOCKET's path ('@' for the abstract namespace); 0 or an errno. */
+  systemdNotify(socketPath: string, message: string): number
 }

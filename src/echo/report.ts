@@ -12,11 +12,17 @@ export function jsonLine(event: Listening | StatsSample | Summary): string {
 export {hostPort} from '../output/units.js'
 
 export function readyLine(l: Listening): string {
-  return `listening on ${hostPort(l.host, l.port)} (${l.backend}, ${l.threads} thread${l.threads === 1 ? '' : 's'})\n`
+  const metrics = l.metrics ? `; metrics at ${l.metrics}` : ''
+  return `listening on ${hostPort(l.host, l.port)} (${l.backend}, ${l.threads} thread${l.threads === 1 ? '' : 's'})${metrics}\n`
 }
 
 export function statsText(s: StatsSample): string {
   return `${formatCount(s.connections)} connections · ${formatCount(s.messagesPerSec)} msg/s · ${formatByteRate(s.bytesPerSec)} · ${formatCount(s.totals.messages)} messages echoed`
+}
+
+/** A stats line for a log (off a terminal, or asked for with SIGUSR1): timestamped, one line. */
+export function statsLine(s: StatsSample): string {
+  return `${s.time} ${statsText(s)}\n`
 }
 
 export function fdLimitWarning(s: StatsSample): string {

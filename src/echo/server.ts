@@ -14,7 +14,11 @@ export const ServeExit = {
   badAddress: 5,
   uringUnavailable: 6,
   resources: 7,
+  pidFile: 8,
 } as const
+
+/** The version of the NDJSON events' shape (schemas/echo-serve.schema.json); bumped on incompatible changes. */
+export const serveSchemaVersion = 1
 
 /** Techniques `--without` can switch off (to measure what each buys, or to run the fallbacks). */
 export const techniqueNames = {
@@ -47,7 +51,15 @@ export interface ServeOptions {
   without: TechniqueName[]
 }
 
-export interface Listening {
+/** Every NDJSON event carries these: when it happened (wall clock) and seconds since the engine started. */
+interface EventStamp {
+  schemaVersion: typeof serveSchemaVersion
+  /** ISO 8601, UTC, milliseconds. */
+  time: string
+  seconds: number
+}
+
+export interface Listening extends EventStamp {
   event: 'listening'
   backend: 'io_uring' | 'epoll'
   host: string
@@ -55,6 +67,8 @@ export interface Listening {
   pid: number
   threads: number
   features: string[]
+  /** The Prometheus endpoint (--metrics), or null. */
+  metrics: string | null
 }
 
 export interface Totals {
@@ -65,9 +79,8 @@ export interface Totals {
   bytesOut: number
 }
 
-export interface StatsSample {
+export interface StatsSample extends EventStamp {
   event: 'stats'
-  seconds: number
   connections: number
   messagesPerSec: number
   bytesPerSec: number
@@ -75,11 +88,10 @@ export interface StatsSample {
   errors: EngineErrors
 }
 
-export interface Summary {
+export interface Summary extends EventStamp {
   event: 'summary'
   backend: 'io_uring' | 'epoll'
   stopReason: 'signal' | 'duration'
-  seconds: number
   connectionsServed: number
   messages: number
   bytesIn: number
@@ -92,8 +104,12 @@ export interface Summary {
 
 export interface EchoServer {
   listening: Listening
+  /** When the engine started, in seconds since the Unix epoch. */
+  startedAtSeconds: number
   /** Counters since start, with rates since the previous sample. */
   sample(): StatsSample
+  /** The engine's raw counters (totals and per thread); reading them changes nothing. */
+  counters(): EngineCounters
   /** Stops accepting, finishes pending echoes within graceMs, closes everything. */
   stop(graceMs: number, reason: Summary['stopReason']): Promise<Summary>
 }
@@ -170,27 +186,35 @@ export async function startEchoServer(options: ServeOptions): Promise<EchoServer
   const handle: EngineHandle = started.handle
   const startedAt = process.hrtime.bigint()
   const cpuAtStart = process.cpuUsage()
+  const startedAtSeconds = Date.now() / 1000
   const elapsed = () => Number(process.hrtime.bigint() - startedAt) / 1e9
+  const stamp = (): EventStamp => ({schemaVersion: serveSchemaVersion, time: new Date().toISOString(), seconds: round(elapsed(), 3)})
   let previous = {at: 0, messages: 0, bytesIn: 0}
 
   const listening: Listening = {
     event: 'listening',
+    ...stamp(),
     backend: started.backend,
     host: started.host,
     port: started.port,
     pid: process.pid,
     threads: started.threads,
     features: started.features,
+    metrics: null,
   }
 
   return {
     listening,
+    startedAtSeconds,
+    counters: () => native.echoStats(handle),
     sample() {
       const counters = native.echoStats(handle)
       const at = elapsed()
       const span = at - previous.at || 1
       const sample: StatsSample = {
         event: 'stats',
+        schemaVersion: serveSchemaVersion,
+        time: new Date().toISOString(),
         seconds: round(at, 3),
         connections: counters.accepted - counters.closed,
         messagesPerSec: Math.round((counters.messages - previous.messages) / span),
@@ -207,9 +231,9 @@ export async function startEchoServer(options: ServeOptions): Promise<EchoServer
       const cpuSeconds = (cpu.user + cpu.system) / 1e6
       return {
         event: 'summary',
+        ...stamp(),
         backend: started.backend,
         stopReason,
-        seconds: round(elapsed(), 3),
         connectionsServed: counters.accepted,
         messages: counters.messages,
         bytesIn: counters.bytesIn,

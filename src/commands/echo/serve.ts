@@ -4,22 +4,24 @@ import {Flags} from '@oclif/core'
 
 import {BaseCommand, describeWithExitCodes} from '../../base/command.js'
 import {quantityFlag, secondsFlag, wholeFlag} from '../../base/flags.js'
-import {runUntilStopped} from '../../echo/lifecycle.js'
-import {fdLimitWarning, jsonLine, readyLine, statsText, summaryTable} from '../../echo/report.js'
+import {fdLimitWarning, jsonLine, readyLine, statsLine, statsText, summaryTable} from '../../echo/report.js'
 import {checkServeFlags, serveLimits} from '../../echo/options.js'
-import {ServeExit, startEchoServer, techniqueNames} from '../../echo/server.js'
+import {ServeExit, techniqueNames} from '../../echo/server.js'
+import {runEchoService} from '../../echo/service.js'
 import {type Progress, startProgress} from '../../output/spinner.js'
+import {spinnerEnabled} from '../../output/terminal.js'
 
 export default class EchoServe extends BaseCommand {
   static override summary = 'Run a fast TCP echo server on io_uring (or epoll)'
   static override description = describeWithExitCodes(
-    'Echoes every byte each client sends, on native threads: one ring (or epoll fd) and one SO_REUSEPORT listener per thread. Prints one ready line with the real address and port, live stats, and a summary when stopped by SIGINT (Ctrl-C), SIGTERM or --duration, then exits 0 (a second signal during --grace is ignored). The live stats are a spinner line only when stdout and stderr are both a terminal. With --json, stdout is NDJSON: a "listening" event, "stats" events every --stats seconds and a "summary" event.',
+    'Echoes every byte each client sends, on native threads: one ring (or epoll fd) and one SO_REUSEPORT listener per thread. Prints one ready line with the real address and port, live stats, and a summary when stopped by SIGINT (Ctrl-C), SIGTERM or --duration, then exits 0 (a second signal during --grace is ignored). The live stats are a spinner line only when stdout and stderr are both a terminal; elsewhere (a log, systemd) a timestamped line every --stats seconds; SIGUSR1 prints one at once. With --json, stdout is NDJSON: a "listening" event, "stats" events every --stats seconds and a "summary" event, each with "time" (ISO 8601) and "seconds". --metrics serves Prometheus metrics; under systemd (Type=notify) it reports readiness, status and watchdog pings (docs/systemd.md).',
     [
-      {code: ServeExit.addressInUse, meaning: 'the port is already in use'},
-      {code: ServeExit.permissionDenied, meaning: 'permission denied binding the port (below 1024 without privilege)'},
-      {code: ServeExit.badAddress, meaning: '--host is not an address of this machine'},
+      {code: ServeExit.addressInUse, meaning: 'the port (or the --metrics port) is already in use'},
+      {code: ServeExit.permissionDenied, meaning: 'permission denied binding the port or the --metrics port (below 1024 without privilege)'},
+      {code: ServeExit.badAddress, meaning: '--host or the --metrics host is not an address of this machine'},
       {code: ServeExit.uringUnavailable, meaning: 'io_uring is unavailable here (the reason is printed); --backend epoll works without it'},
       {code: ServeExit.resources, meaning: 'out of a resource at start (file descriptors, locked memory, threads)'},
+      {code: ServeExit.pidFile, meaning: '--pid-file holds the pid of a running process, or cannot be written'},
     ],
   )
 
@@ -28,6 +30,7 @@ export default class EchoServe extends BaseCommand {
     {command: '<%= config.bin %> echo serve --port 0 --json', description: 'Pick a free port; the first NDJSON line names it'},
     {command: '<%= config.bin %> echo serve --host ::1 --threads 1 --pin --duration 30', description: 'IPv6 loopback, one pinned thread, stop after 30 s'},
     {command: '<%= config.bin %> echo serve --backend epoll', description: 'The same server on epoll, for kernels without io_uring'},
+    {command: '<%= config.bin %> echo serve --metrics 127.0.0.1:9464 --pid-file /run/uringctl-echo.pid', description: 'Prometheus metrics at http://127.0.0.1:9464/metrics, pid in a file while it runs'},
   ]
 
   static override flags = {
@@ -47,6 +50,8 @@ export default class EchoServe extends BaseCommand {
     'max-pending': quantityFlag({min: 4096, max: serveLimits.maxPending})({description: 'bytes held for one client that is not reading its echo before reads from it pause (4K to 1G)', default: 1 << 20}),
     'batch-wait': wholeFlag({min: 0, max: 10000}, 'us')({description: 'io_uring: microseconds a busy thread may wait to gather a batch of completions (0: none; at most 10000)', default: 0}),
     'epoll-mode': Flags.option({options: ['level', 'edge'] as const, default: 'level' as const, hidden: true, description: 'epoll: level- or edge-triggered'})(),
+    metrics: Flags.string({description: 'serve Prometheus metrics at http://HOST:PORT/metrics (e.g. 127.0.0.1:9464, [::1]:9464, :9464)', helpValue: 'HOST:PORT'}),
+    'pid-file': Flags.string({description: 'write the pid to this file once listening; removed at exit (refused while it names a running process)', helpValue: 'PATH'}),
     without: Flags.string({description: `io_uring techniques to switch off, comma-separated: ${Object.keys(techniqueNames).join(', ')}`, hidden: true}),
   }
 
@@ -54,22 +59,36 @@ export default class EchoServe extends BaseCommand {
     const {flags, metadata} = await this.parse(EchoServe)
     const without = checkServeFlags(flags, (name) => name in flags && !metadata.flags[name]?.setFromDefault)
     const json = this.jsonEnabled()
-    const server = await startEchoServer({
-      backend: flags.backend, host: flags.host, port: flags.port, threads: flags.threads ?? availableParallelism(), pin: flags.pin,
-      maxConns: flags['max-conns'], idleTimeoutSec: flags['idle-timeout'], bufferSize: flags['buffer-size'], buffers: flags.buffers,
-      maxPending: flags['max-pending'], sqpoll: flags.sqpoll, batchWaitUs: flags['batch-wait'], epollMode: flags['epoll-mode'], without,
-    })
+    const spinner = spinnerEnabled(json)
     let progress: Progress | undefined
-    const summary = await runUntilStopped(server, {
+    let threads = 0
+    // Warnings print above the spinner, which is redrawn after them.
+    const warn = (text: string) => (progress ? progress.print(process.stderr, text) : process.stderr.write(text))
+    const summary = await runEchoService({
+      serve: {
+        backend: flags.backend, host: flags.host, port: flags.port, threads: flags.threads ?? availableParallelism(), pin: flags.pin,
+        maxConns: flags['max-conns'], idleTimeoutSec: flags['idle-timeout'], bufferSize: flags['buffer-size'], buffers: flags.buffers,
+        maxPending: flags['max-pending'], sqpoll: flags.sqpoll, batchWaitUs: flags['batch-wait'], epollMode: flags['epoll-mode'], without,
+      },
+      metrics: flags.metrics, pidFile: flags['pid-file'], version: this.config.version,
       durationSec: flags.duration, statsIntervalSec: flags.stats, graceMs: flags.grace,
-      onReady() {
-        process.stdout.write(json ? jsonLine(server.listening) : readyLine(server.listening))
+    }, {
+      ready(listening) {
+        threads = listening.threads
+        process.stdout.write(json ? jsonLine(listening) : readyLine(listening))
         progress = startProgress('waiting for connections', json)
       },
-      onStats: (sample) => (json ? process.stdout.write(jsonLine(sample)) : progress?.update(statsText(sample))),
-      onFdLimitBurst: (sample) => (progress ? progress.print(process.stderr, fdLimitWarning(sample)) : process.stderr.write(fdLimitWarning(sample))),
+      stats(sample, requested) {
+        if (json) process.stdout.write(jsonLine(sample))
+        else if (!spinner) process.stdout.write(statsLine(sample))
+        else if (!requested) progress?.update(statsText(sample))
+        // SIGUSR1 on a terminal: a line that stays, above the spinner.
+        else progress?.print(process.stdout, statsLine(sample))
+      },
+      fdLimitBurst: (sample) => warn(fdLimitWarning(sample)),
+      warn: (message) => warn(`${message}\n`),
     })
     progress?.stop()
-    process.stdout.write(json ? jsonLine(summary) : summaryTable(summary, server.listening.threads))
+    process.stdout.write(json ? jsonLine(summary) : summaryTable(summary, threads))
   }
 }
