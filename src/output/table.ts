@@ -84,8 +84,10 @@ function droppedNote(dropped: string[], width: number): string[] {
  */
 function fitWidths(columns: Column[], cells: string[][], width: number, wrap: boolean): number[] | null {
   const natural = columns.map((c, i) => Math.max(textWidth(c.header), ...cells.map((row) => textWidth(row[i]))))
-  // The first column names the row: it keeps up to 30 columns whole before anything else wraps.
-  const minimum = natural.map((n, i) => Math.min(n, columns[i].minWidth ?? (i === 0 ? 30 : 8)))
+  // The first column names the row: it keeps up to 30 columns whole before anything else wraps. No
+  // column is made narrower than its longest word (up to 32): names such as IORING_SETUP_COOP_TASKRUN stay whole.
+  const longestWord = columns.map((c, i) => Math.max(...[c.header, ...cells.map((row) => row[i])].flatMap((t) => t.split(' ').map(textWidth))))
+  const minimum = natural.map((n, i) => Math.min(n, Math.max(columns[i].minWidth ?? (i === 0 ? 30 : 8), Math.min(longestWord[i], 32))))
   const overhead = 3 * columns.length + 1
   if (!wrap && natural.reduce((a, b) => a + b, 0) + overhead > width) return null
   if (minimum.reduce((a, b) => a + b, 0) + overhead > width) return null
