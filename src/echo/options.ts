@@ -1,5 +1,5 @@
 // Turns `echo serve`'s flags into server options; every problem a user can cause is one usage-error line.
-import {existsSync} from 'node:fs'
+import {readdirSync, readFileSync} from 'node:fs'
 import {isIP} from 'node:net'
 
 import {usageError, UserError} from '../base/errors.js'
@@ -36,17 +36,34 @@ export function checkServeFlags(flags: ServeFlagValues, explicit: (name: string)
   return without as TechniqueName[]
 }
 
-/** An IPv6 scope (fe80::1%eth0) must name an interface that exists here; the address would be blamed otherwise. */
+/** An IPv6 scope (fe80::1%eth0, fe80::1%2) must name an interface that exists here; the address would be blamed otherwise. */
 export function checkScope(host: string, flag = '--host'): void {
   const at = host.indexOf('%')
-  if (at < 0 || isIP(host.slice(0, at)) !== 6) return
+  if (at < 0) return
+  const address = host.slice(0, at)
   const zone = host.slice(at + 1)
-  if (/^\d+$/.test(zone)) return
-  if (zone === '' || zone.includes('/') || zone === '.' || zone === '..' || !existsSync(`/sys/class/net/${zone}`)) {
-    throw new UserError(`${flag} ${quoteInput(host)}: no network interface named ${quoteInput(zone)} here; name one from \`ip link\`, e.g. ${host.slice(0, at)}%lo`, {
-      code: 'BAD_ADDRESS',
-      exitCode: ServeExit.badAddress,
-    })
+  const fail = (problem: string) => new UserError(`${flag} ${quoteInput(host)}: ${problem}`, {code: 'BAD_ADDRESS', exitCode: ServeExit.badAddress})
+  if (isIP(address) === 4) throw fail(`a %interface scope only goes with an IPv6 address; drop ${quoteInput(`%${zone}`)}`)
+  if (isIP(address) !== 6) return
+  const names = interfaceNames()
+  if (/^\d+$/.test(zone) ? !names.some((name) => interfaceIndex(name) === zone) : !names.includes(zone)) {
+    throw fail(`no network interface ${/^\d+$/.test(zone) ? 'with index' : 'named'} ${quoteInput(zone, {always: true})} here; name one from \`ip link\`, e.g. ${address}%${names.includes('lo') ? 'lo' : (names[0] ?? 'eth0')}`)
+  }
+}
+
+function interfaceNames(): string[] {
+  try {
+    return readdirSync('/sys/class/net')
+  } catch {
+    return []
+  }
+}
+
+function interfaceIndex(name: string): string | null {
+  try {
+    return readFileSync(`/sys/class/net/${name}/ifindex`, 'utf8').trim()
+  } catch {
+    return null
   }
 }
 
