@@ -53,12 +53,16 @@ export async function runCompare(options: BenchOptions, hooks: CompareHooks): Pr
   const runs: CompareRun[] = []
   for (const kind of kinds) {
     if (hooks.signal?.aborted) break
-    runs.push(await runOne(kind, {...options, host: '127.0.0.1', pin: cpus.client}, cpus.server, hooks))
+    const run = await runOne(kind, {...options, host: '127.0.0.1', pin: cpus.client}, cpus.server, hooks)
+    if (run) runs.push(run)
   }
-  return {config: reportConfig({...options, pin: cpus.client}), cpus, runs, exitCode: compareExitCode(runs)}
+  // Ctrl-C before any server was measured: nothing to compare.
+  const interrupted = Boolean(hooks.signal?.aborted) && runs.every((run) => !run.bench)
+  return {config: reportConfig({...options, pin: cpus.client}), cpus, runs, exitCode: interrupted ? BenchExitCode.interrupted : compareExitCode(runs)}
 }
 
-async function runOne(kind: ServerKind, options: BenchOptions, serverCpus: number[], hooks: CompareHooks): Promise<CompareRun> {
+/** One server's run; null when Ctrl-C came before its load began (nothing of it to report). */
+async function runOne(kind: ServerKind, options: BenchOptions, serverCpus: number[], hooks: CompareHooks): Promise<CompareRun | null> {
   hooks.onStage?.(kind, 'starting')
   let server: RunningServer
   try {
@@ -67,6 +71,11 @@ async function runOne(kind: ServerKind, options: BenchOptions, serverCpus: numbe
     return {server: kind, command: '', pid: null, bench: null, error: (error as Error).message, serverExit: null}
   }
   const run: CompareRun = {server: kind, command: server.command, pid: server.pid, bench: null, error: null, serverExit: null}
+  if (hooks.signal?.aborted) {
+    hooks.onStage?.(kind, 'stopping')
+    await server.stop()
+    return null
+  }
   try {
     hooks.onStage?.(kind, 'running')
     run.bench = await runBench(
@@ -75,14 +84,14 @@ async function runOne(kind: ServerKind, options: BenchOptions, serverCpus: numbe
     )
   } catch (error) {
     if (!(error instanceof UserError)) throw error
-    run.error = error.message
+    if (error.exitCode !== BenchExitCode.interrupted) run.error = error.message
   } finally {
     const early = server.exitedEarly()
     if (early) run.error = `${run.error ? `${run.error}; ` : ''}the server exited during the run (${describeExit(early)})`
     hooks.onStage?.(kind, 'stopping')
     run.serverExit = await server.stop()
   }
-  return run
+  return run.bench || run.error ? run : null
 }
 
 /** Load errors first (by their own priority), then a server that would not start or died. */

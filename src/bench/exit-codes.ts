@@ -9,6 +9,8 @@ export const BenchExitCode = {
   reset: 6,
   timeout: 7,
   serverFailed: 8,
+  /** Ctrl-C (SIGINT) before anything was measured: 128 + SIGINT, as a shell reports a Ctrl-C. */
+  interrupted: 130,
   resources: 9,
   nothingMeasured: 10,
 } as const
@@ -20,6 +22,7 @@ export const benchExitCodes: ExitCodeDoc[] = [
   {code: BenchExitCode.reset, meaning: 'connections were reset or failed mid-run (ECONNRESET, EPIPE, ...)'},
   {code: BenchExitCode.timeout, meaning: 'an echo did not arrive within --timeout'},
   {code: BenchExitCode.serverFailed, meaning: '--compare: a server failed to start or died during its run'},
+  {code: BenchExitCode.interrupted, meaning: 'stopped by Ctrl-C (SIGINT) before anything was measured (after that, Ctrl-C prints the measurement and exits with its code)'},
   {code: BenchExitCode.resources, meaning: 'out of a resource: the load generator threads could not be created (process limit, memory)'},
   {code: BenchExitCode.nothingMeasured, meaning: 'the run measured no messages at all (nothing was echoed within the measuring window)'},
 ]

@@ -83,6 +83,7 @@ const ratio = (value: number | null | undefined, base: number | null | undefined
   value === null || value === undefined || !base ? null : `${(value / base).toFixed(2)}×`
 
 export function renderCompare(report: CompareReport): string {
+  if (report.runs.length === 0) return 'echo bench --compare: stopped by Ctrl-C (SIGINT) before any server was measured'
   const base = report.runs.find((run) => run.bench)?.bench ?? null
   const baseName = report.runs.find((run) => run.bench)?.server ?? ''
   const rows = report.runs.map((run) => {

@@ -174,6 +174,12 @@ export async function runBench(options: BenchOptions, hooks: RunBenchHooks = {})
       exitCode: BenchExitCode.resources,
     })
   }
+  if (result.abortedBeforeStart && hooks.signal?.aborted) {
+    throw new UserError('stopped by Ctrl-C (SIGINT) before any connection came up: nothing was measured', {
+      code: 'INTERRUPTED',
+      exitCode: BenchExitCode.interrupted,
+    })
+  }
   if (result.abortedBeforeStart) {
     const why = (result.firstError ?? `connect to ${target}: failed`).replace(/^connect to /, '')
     throw new UserError(`could not connect to ${why}; no connection of ${options.connections} came up: is an echo server listening there? Check --host and --port.`, {

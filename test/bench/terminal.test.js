@@ -69,3 +69,17 @@ test('--compare killed with SIGKILL: the kernel ends the server it started (pare
   assert.equal(r.signal, 'SIGKILL')
   assert.ok(await eventually(() => !alive(serverPid)), `server pid ${serverPid} outlived its bench`)
 })
+
+test('--compare, Ctrl-C while the first server starts: nothing measured, exit 130, the server stopped', async () => {
+  await whileIoUringDisabledElsewhere()
+  const session = startPty(['echo', 'bench', '--compare', '--connections', '2', '--duration', '60', '--warmup', '0'], {timeoutMs: 60000})
+  const benchPid = await session.pid
+  await session.waitFor(/io_uring: starting/, 'the io_uring server starting')
+  session.type(ctrlC)
+  const r = await session.done
+  assert.equal(r.signal, null, r.output)
+  assert.equal(r.code, 130, r.output)
+  assert.match(r.screen.join('\n'), /stopped by Ctrl-C \(SIGINT\) before any server was measured/)
+  assert.doesNotMatch(r.output, /could not connect/)
+  assert.deepEqual(childrenOf(benchPid), [])
+})

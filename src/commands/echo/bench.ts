@@ -62,7 +62,7 @@ Ctrl-C (SIGINT) stops the run early and prints what was measured so far, marked 
           serverCpus: flags['server-cpu'] === undefined ? null : parseCpuList(flags['server-cpu'], '--server-cpu'),
           onStage: (server, stage) => progress.update(`${server}: ${stage}`),
           onProgress: (server, p) => progress.update(`${server}: ${progressText(p)}`),
-          onNote: (m) => this.note(`Note: ${m}`),
+          onNote: (m) => { if (!json) progress.print(process.stderr, `Note: ${m}\n`) },
           signal: stop.signal,
         })
         progress.stop()
