@@ -9,10 +9,10 @@ export const BenchExitCode = {
   reset: 6,
   timeout: 7,
   serverFailed: 8,
-  /** Ctrl-C (SIGINT) before anything was measured: 128 + SIGINT, as a shell reports a Ctrl-C. */
-  interrupted: 130,
   resources: 9,
   nothingMeasured: 10,
+  /** Ctrl-C (SIGINT) before anything was measured: 128 + SIGINT, as a shell reports a Ctrl-C. */
+  interrupted: 130,
 } as const
 
 export const benchExitCodes: ExitCodeDoc[] = [
@@ -22,9 +22,9 @@ export const benchExitCodes: ExitCodeDoc[] = [
   {code: BenchExitCode.reset, meaning: 'connections were reset or failed mid-run (ECONNRESET, EPIPE, ...)'},
   {code: BenchExitCode.timeout, meaning: 'an echo did not arrive within --timeout'},
   {code: BenchExitCode.serverFailed, meaning: '--compare: a server failed to start or died during its run'},
-  {code: BenchExitCode.interrupted, meaning: 'stopped by Ctrl-C (SIGINT) before anything was measured (after that, Ctrl-C prints the measurement and exits with its code)'},
   {code: BenchExitCode.resources, meaning: 'out of a resource: the load generator threads could not be created (process limit, memory)'},
   {code: BenchExitCode.nothingMeasured, meaning: 'the run measured no messages at all (nothing was echoed within the measuring window)'},
+  {code: BenchExitCode.interrupted, meaning: 'stopped by Ctrl-C (SIGINT) before anything was measured (after that, Ctrl-C prints the measurement and exits with its code)'},
 ]
 
 export type Verdict = 'ok' | 'connect' | 'mismatch' | 'closed-early' | 'reset' | 'timeout' | 'nothing-measured'
