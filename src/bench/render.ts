@@ -85,7 +85,7 @@ const ratio = (value: number | null | undefined, base: number | null | undefined
 export function renderCompare(report: CompareReport): string {
   if (report.runs.length === 0) return 'echo bench --compare: stopped by Ctrl-C (SIGINT) before any server was measured'
   const base = report.runs.find((run) => run.bench)?.bench ?? null
-  const baseName = report.runs.find((run) => run.bench)?.server ?? ''
+  const baseName = report.runs.find((run) => run.bench)?.server ?? 'the first'
   const rows = report.runs.map((run) => {
     const b = run.bench
     if (!b) return [run.server, run.pid === null ? 'did not start' : 'failed', null, null, null, null, null, 'see below', null, null]

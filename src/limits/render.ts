@@ -1,5 +1,7 @@
 // Renders `uringctl ulimit` results: tables for people, and the JSON form (Infinity as "unlimited").
+import {wrapShellCommand} from '../output/shell.js'
 import {type Cell, fitText, renderTable} from '../output/table.js'
+import {outputWidth} from '../output/terminal.js'
 import type {HostFigures} from './host.js'
 import type {ConnectionPlan, PlanCheck} from './plan.js'
 import {formatBytes, formatLimit} from './quantities.js'
@@ -75,15 +77,23 @@ function quantity(check: PlanCheck, value: number): string {
   return check.unit === 'bytes' ? formatBytes(value) : formatLimit(value)
 }
 
-function renderPlan(plan: ConnectionPlan): string {
+/** Fixes whose text is one shell command (limits.conf lines and design advice are not). */
+const commandFixes = new Set(['prlimit', 'shell', 'systemd', 'sysctl'])
+
+function renderPlan(plan: ConnectionPlan, width = outputWidth()): string {
   const rows: Cell[][] = plan.checks.map((check) => [check.status, check.id, quantity(check, check.have), quantity(check, check.need)])
   const title = `\nPlan: ${plan.connections} connections as a ${plan.role} (${plan.fdsNeeded} fds: the connections plus 64 for the program's own files): ${plan.status}`
   const lines = [renderTable(['status', 'check', 'have', 'need'], rows, {title})]
   for (const check of plan.checks) {
     lines.push(`${check.status} ${check.id}: ${check.explanation}`)
     for (const fix of check.fixes) {
-      const [first, ...rest] = fix.text.split('\n')
-      lines.push(`    fix (${fix.kind}): ${first}`, ...rest.map((line) => `    ${' '.repeat(fix.kind.length + 7)}${line}`), `      ${fix.note}`)
+      const label = `    fix (${fix.kind}): `
+      const indent = ' '.repeat(label.length)
+      // Commands wrap with " \" continuations, so what is copied from a narrow terminal still runs.
+      const [first, ...rest] = commandFixes.has(fix.kind)
+        ? wrapShellCommand(fix.text, width - label.length, width, '        ')
+        : fix.text.split('\n').map((line, i) => (i === 0 ? line : `${indent}${line}`))
+      lines.push(`${label}${first}`, ...rest, `      ${fix.note}`)
     }
   }
   if (plan.traps.length > 0) {

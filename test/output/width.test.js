@@ -98,3 +98,17 @@ test('a terminal that reports 0 columns: tables are drawn for 80', async () => {
   assert.ok(r.code !== null && r.code !== 1 && r.code !== 2, r.output)
   assert.ok(widest(r.output) <= 80, printedLines(r.output).join('\n'))
 })
+
+test('ulimit at 80 columns: a long fix command wraps with " \\" continuations into the same command', async () => {
+  const r = await runPty(['ulimit', '--connections', '100000'], {cols: 80, timeoutMs: 60000})
+  const lines = printedLines(r.output)
+  const at = lines.findIndex((line) => line.startsWith('    fix (systemd): '))
+  assert.ok(at > 0, lines.join('\n'))
+  const shown = [lines[at].slice('    fix (systemd): '.length)]
+  while (shown.at(-1).endsWith(' \\')) shown.push(lines[at + shown.length].trim())
+  assert.ok(shown.length > 1, 'wrapped at 80 columns')
+  const json = await runCli(['ulimit', '--connections', '100000', '--json'])
+  const fix = json.json().plan.checks.flatMap((check) => check.fixes).find((f) => f.kind === 'systemd')
+  // What a shell makes of the pasted lines: each " \" + newline + indentation joins the words again.
+  assert.equal(shown.map((line) => line.replace(/ \\$/, '')).join(' '), fix.text)
+})
