@@ -353,12 +353,20 @@ struct BenchHandle {
 
 bench::BenchConfig BenchConfigFrom(const Napi::Object& o) {
   bench::BenchConfig c;
-  std::string address = o.Get("address").As<Napi::String>();
   unsigned port = o.Get("port").As<Napi::Number>().Uint32Value();
-  if (!bench::set_address(c, address, static_cast<uint16_t>(port)))
-    throw Napi::TypeError::New(o.Env(), "not a numeric IP address: " + address);
-  c.target = o.Get("target").As<Napi::String>();
+  Napi::Array destinations = o.Get("destinations").As<Napi::Array>();
+  for (uint32_t i = 0; i < destinations.Length(); ++i) {
+    Napi::Object d = destinations.Get(i).As<Napi::Object>();
+    bench::Destination destination;
+    std::string address = d.Get("address").As<Napi::String>();
+    if (!bench::set_address(destination, address, static_cast<uint16_t>(port)))
+      throw Napi::TypeError::New(o.Env(), "not a numeric IP address: " + address);
+    destination.target = d.Get("target").As<Napi::String>();
+    c.destinations.push_back(std::move(destination));
+  }
+  if (c.destinations.empty()) throw Napi::TypeError::New(o.Env(), "no destination address");
   c.connections = o.Get("connections").As<Napi::Number>().Uint32Value();
+  c.connect_rate = o.Get("connectRate").As<Napi::Number>().DoubleValue();
   c.size_min = o.Get("sizeMin").As<Napi::Number>().Uint32Value();
   c.size_max = o.Get("sizeMax").As<Napi::Number>().Uint32Value();
   c.pipeline = o.Get("pipeline").As<Napi::Number>().Uint32Value();
@@ -389,6 +397,14 @@ Napi::Object LatencyObject(Napi::Env env, const bench::LatencyHistogram& h) {
   return o;
 }
 
+Napi::Object SnapshotObject(Napi::Env env, const bench::HostSnapshot& s) {
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("serverRssBytes", s.server_rss_bytes < 0 ? env.Null() : Napi::Number::New(env, s.server_rss_bytes));
+  o.Set("sockstat", s.sockstat);
+  o.Set("meminfo", s.meminfo);
+  return o;
+}
+
 Napi::Object BenchResultObject(Napi::Env env, const bench::BenchResult& r) {
   Napi::Object o = Napi::Object::New(env);
   o.Set("abortedBeforeStart", r.aborted_before_start);
@@ -401,6 +417,10 @@ Napi::Object BenchResultObject(Napi::Env env, const bench::BenchResult& r) {
   o.Set("sendLagNs", LatencyObject(env, r.send_lag));
   o.Set("established", r.established);
   o.Set("aliveAtEnd", r.alive_at_end);
+  o.Set("establishedPerDestination", ToArray(env, r.established_per_destination));
+  o.Set("connectSeconds", r.connect_s);
+  o.Set("before", SnapshotObject(env, r.before));
+  o.Set("held", SnapshotObject(env, r.held));
   Napi::Object e = Napi::Object::New(env);
   e.Set("connect", static_cast<double>(r.errors.connect));
   e.Set("mismatch", static_cast<double>(r.errors.mismatch));
@@ -455,12 +475,24 @@ Napi::Value BenchProgress(const Napi::CallbackInfo& info) {
   o.Set("messages", static_cast<double>(p.messages));
   o.Set("bytes", static_cast<double>(p.bytes));
   o.Set("errors", static_cast<double>(p.errors));
+  o.Set("connected", static_cast<double>(p.connected));
   return o;
 }
 
 Napi::Value BenchStop(const Napi::CallbackInfo& info) {
   RunOf(info[0]).request_stop();
   return info.Env().Undefined();
+}
+
+// benchMemorySizes(): bytes the load generator keeps per connection and per message slot in flight, for
+// the up-front check that a run's tables can be allocated.
+Napi::Value BenchMemorySizes(const Napi::CallbackInfo& info) {
+  Napi::Object o = Napi::Object::New(info.Env());
+  // A connection: its state, a dirty and a closing slot, and its share of the io_uring client's rings
+  // (up to 4 SQEs of 64 B and 8 CQEs of 16 B).
+  o.Set("perConnection", static_cast<double>(sizeof(bench::Connection) + 2 * sizeof(void*) + 4 * 64 + 8 * 16));
+  o.Set("perInFlight", static_cast<double>(sizeof(bench::InFlight)));
+  return o;
 }
 
 Napi::Value BenchIoUringUnsupportedReason(const Napi::CallbackInfo& info) {
@@ -619,6 +651,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   Export<BenchStart>(exports, "benchStart");
   Export<BenchProgress>(exports, "benchProgress");
   Export<BenchStop>(exports, "benchStop");
+  Export<BenchMemorySizes>(exports, "benchMemorySizes");
   Export<BenchIoUringUnsupportedReason>(exports, "benchIoUringUnsupportedReason");
   Export<BenchLatencyPercentiles>(exports, "benchLatencyPercentiles");
   Export<BenchAllowedCpus>(exports, "benchAllowedCpus");

@@ -13,11 +13,17 @@ namespace bench {
 
 enum class ClientBackend { io_uring, epoll };
 
-struct BenchConfig {
+// One address connections go to; connection i goes to destinations[i % size].
+struct Destination {
   sockaddr_storage address{};
   socklen_t address_len = 0;
   std::string target;            // "host:port" for messages
+};
+
+struct BenchConfig {
+  std::vector<Destination> destinations;
   unsigned connections = 50;
+  double connect_rate = 0;       // new connections per second over all threads (0: all at once)
   unsigned size_min = 128;       // message bytes; a random size in [min, max] per message
   unsigned size_max = 128;
   unsigned pipeline = 1;         // messages in flight per connection
@@ -48,6 +54,13 @@ struct ErrorCounts {
   uint64_t total() const { return connect + mismatch + short_echo + closed_early + reset + timeout; }
 };
 
+// What the kernel and the server held at one moment: the raw /proc texts are parsed on the JS side.
+struct HostSnapshot {
+  double server_rss_bytes = -1;  // VmRSS of server_pid (-1: not measured)
+  std::string sockstat;          // /proc/net/sockstat
+  std::string meminfo;           // /proc/meminfo
+};
+
 struct BenchResult {
   bool aborted_before_start = false;  // no connection could be established
   bool stopped = false;               // stopped early on request
@@ -59,6 +72,10 @@ struct BenchResult {
   LatencyHistogram send_lag;          // open loop: how late the client handed each message to the socket
   unsigned established = 0;
   unsigned alive_at_end = 0;
+  std::vector<unsigned> established_per_destination;
+  double connect_s = 0;               // from the first connect() to the last connection up (or failed)
+  HostSnapshot before;                // before the first connect()
+  HostSnapshot held;                  // at the end of the measured window, every connection still open
   ErrorCounts errors;
   std::string first_error;            // the first problem seen, in words, for the one-line message
   double client_cpu_s = 0;            // worker threads' CPU time inside the window

@@ -26,6 +26,7 @@ BenchRun::BenchRun(BenchConfig config) : config_(std::move(config)), pattern_(0x
     first += count;
   }
   result_.backend = config_.backend;
+  result_.established_per_destination.assign(config_.destinations.size(), 0);
 }
 
 BenchRun::~BenchRun() {
@@ -71,7 +72,7 @@ void BenchRun::start(std::function<void()> on_done) {
 }
 
 RunProgress BenchRun::progress() const {
-  RunProgress p{static_cast<Phase>(control_.phase.load(std::memory_order_relaxed)), 0, 0, 0, 0};
+  RunProgress p{static_cast<Phase>(control_.phase.load(std::memory_order_relaxed)), 0, 0, 0, 0, 0};
   int64_t start = start_ns_.load(std::memory_order_relaxed);
   if (start) p.elapsed_s = static_cast<double>(now_ns() - start) / 1e9;
   for (const auto& w : workers_) {
@@ -79,11 +80,13 @@ RunProgress BenchRun::progress() const {
     p.messages += wp.messages.load(std::memory_order_relaxed);
     p.bytes += wp.bytes.load(std::memory_order_relaxed);
     p.errors += wp.errors.load(std::memory_order_relaxed);
+    p.connected += wp.connected.load(std::memory_order_relaxed);
   }
   return p;
 }
 
 void BenchRun::coordinate() {
+  result_.before = snapshot(config_.server_pid);
   unsigned t = static_cast<unsigned>(workers_.size());
   // A worker that cannot be created ends the run before it starts: those already running are abandoned.
   for (auto& w : workers_) {
@@ -107,9 +110,10 @@ void BenchRun::coordinate() {
   if (established == 0 || control_.stop_requested() || result_.thread_error) {
     control_.abandon();
     for (auto& th : threads_) th.join();
-    result_.aborted_before_start = established == 0 && !result_.thread_error;
+    result_.aborted_before_start = established == 0 && !result_.thread_error && !control_.stop_requested();
     if (!result_.thread_error) result_.thread_error = failed_errno_.load();
     merge(0);
+    result_.stopped = control_.stop_requested();
     control_.phase.store(static_cast<int>(Phase::done));
     on_done_();
     return;
@@ -128,6 +132,7 @@ void BenchRun::coordinate() {
   control_.phase.store(static_cast<int>(Phase::measuring));
   control_.wait_window(t, timeline.window_end_ns, now_ns);
   double server_cpu_end = config_.server_pid > 0 ? process_cpu_seconds(config_.server_pid) : -1;
+  result_.held = snapshot(config_.server_pid);
   control_.phase.store(static_cast<int>(Phase::draining));
   for (auto& th : threads_) th.join();
 
@@ -149,6 +154,9 @@ void BenchRun::merge(int64_t window_start_ns) {
     result_.latency.merge(r.latency);
     result_.send_lag.merge(r.send_lag);
     result_.established += r.established;
+    for (size_t i = 0; i < r.established_per_destination.size() && i < result_.established_per_destination.size(); ++i)
+      result_.established_per_destination[i] += r.established_per_destination[i];
+    result_.connect_s = std::max(result_.connect_s, r.connect_s);
     result_.alive_at_end += r.alive_at_end;
     result_.errors.add(r.errors);
     result_.client_cpu_s += r.client_cpu_s;
@@ -160,6 +168,34 @@ void BenchRun::merge(int64_t window_start_ns) {
   }
   if (window_start_ns && window_end > window_start_ns)
     result_.window_s = static_cast<double>(window_end - window_start_ns) / 1e9;
+}
+
+namespace {
+
+std::string read_text(const std::string& path) {
+  std::ifstream in(path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+}  // namespace
+
+double process_rss_bytes(int pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::stod(line.substr(6)) * 1024;  // "VmRSS:   1234 kB"
+  }
+  return -1;
+}
+
+HostSnapshot snapshot(int server_pid) {
+  HostSnapshot s;
+  if (server_pid > 0) s.server_rss_bytes = process_rss_bytes(server_pid);
+  s.sockstat = read_text("/proc/net/sockstat");
+  s.meminfo = read_text("/proc/meminfo");
+  return s;
 }
 
 double process_cpu_seconds(int pid) {

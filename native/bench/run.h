@@ -21,6 +21,7 @@ struct RunProgress {
   uint64_t messages; // echoed and verified so far, warmup included
   uint64_t bytes;
   uint64_t errors;
+  uint64_t connected; // connections up so far
 };
 
 class BenchRun {
@@ -55,5 +56,9 @@ class BenchRun {
 
 // utime + stime of a whole process (all its threads) from /proc/PID/stat, in seconds; -1 if unreadable.
 double process_cpu_seconds(int pid);
+// VmRSS of a process from /proc/PID/status, in bytes; -1 if unreadable.
+double process_rss_bytes(int pid);
+// The server's RSS and the kernel's socket and memory figures now.
+HostSnapshot snapshot(int server_pid);
 
 }  // namespace bench

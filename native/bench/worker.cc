@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -96,57 +97,83 @@ void Worker::run() {
   publish_progress();
 }
 
+// Opens this worker's connections: all at once, or with --connect-rate one every threads/rate seconds
+// (this worker's share of the rate). Each connect is bounded by timeout_s from its own start.
 void Worker::connect_all() {
-  const int64_t deadline = now_ns() + timeout_ns_;
+  const int64_t start = now_ns();
+  const double gap_ns = config_.connect_rate > 0 ? 1e9 * config_.threads / config_.connect_rate : 0;
+  const size_t destinations = config_.destinations.size();
+  result_.established_per_destination.assign(destinations, 0);
   std::vector<pollfd> pending;
   std::vector<Connection*> pending_conns;
-  auto failed = [&](Connection& c, int err, const char* what) {
+  std::vector<int64_t> pending_deadline;
+  auto destination = [&](const Connection& c) -> const Destination& { return config_.destinations[c.id % destinations]; };
+  auto failed = [&](Connection& c, const std::string& message) {
     ++result_.errors.connect;
-    if (result_.first_error.empty())
-      result_.first_error = std::string(what) + " " + config_.target + ": " + errno_words(err);
+    if (result_.first_error.empty()) result_.first_error = message;
     if (c.fd >= 0) ::close(c.fd);
     c.fd = -1;
   };
-  for (Connection& c : conns_) {
-    c.fd = ::socket(config_.address.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (c.fd < 0) { failed(c, errno, "socket() for"); continue; }
+  auto up = [&](Connection& c) {
+    c.alive = true;
+    ++result_.established_per_destination[c.id % destinations];
+    progress_.connected.fetch_add(1, std::memory_order_relaxed);
+  };
+  auto open = [&](Connection& c, int64_t now) {
+    const Destination& d = destination(c);
+    c.fd = ::socket(d.address.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (c.fd < 0) return failed(c, "socket() for " + d.target + ": " + errno_words(errno));
     int one = 1;
     setsockopt(c.fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-    if (::connect(c.fd, reinterpret_cast<const sockaddr*>(&config_.address), config_.address_len) == 0) {
-      c.alive = true;
-    } else if (errno == EINPROGRESS) {
-      pending.push_back({c.fd, POLLOUT, 0});
-      pending_conns.push_back(&c);
-    } else {
-      failed(c, errno, "connect to");
-    }
-  }
-  while (!pending.empty()) {
-    int64_t left = deadline - now_ns();
-    if (left <= 0 || control_.stop_requested()) break;
-    int n = ::poll(pending.data(), pending.size(), static_cast<int>(std::min<int64_t>((left + 999999) / 1000000, 100)));
+    if (::connect(c.fd, reinterpret_cast<const sockaddr*>(&d.address), d.address_len) == 0) return up(c);
+    if (errno != EINPROGRESS) return failed(c, "connect to " + d.target + ": " + errno_words(errno));
+    pending.push_back({c.fd, POLLOUT, 0});
+    pending_conns.push_back(&c);
+    pending_deadline.push_back(now + timeout_ns_);
+  };
+  auto drop = [&](size_t i) {
+    pending[i] = pending.back();
+    pending.pop_back();
+    pending_conns[i] = pending_conns.back();
+    pending_conns.pop_back();
+    pending_deadline[i] = pending_deadline.back();
+    pending_deadline.pop_back();
+  };
+  auto due = [&](size_t k) { return start + static_cast<int64_t>(static_cast<double>(k) * gap_ns); };
+
+  size_t next = 0;
+  while ((next < conns_.size() || !pending.empty()) && !control_.stop_requested()) {
+    int64_t now = now_ns();
+    while (next < conns_.size() && due(next) <= now) open(conns_[next++], now);
+    int64_t wake = now + 100000000;  // look at the stop flag at least every 100 ms
+    if (next < conns_.size()) wake = std::min(wake, due(next));
+    int timeout_ms = static_cast<int>(std::max<int64_t>(0, (wake - now + 999999) / 1000000));
+    int n = ::poll(pending.data(), pending.size(), timeout_ms);
     if (n < 0 && errno != EINTR) break;
+    now = now_ns();
     for (size_t i = 0; i < pending.size();) {
-      if (!pending[i].revents) { ++i; continue; }
       Connection& c = *pending_conns[i];
-      int err = 0;
-      socklen_t len = sizeof(err);
-      getsockopt(c.fd, SOL_SOCKET, SO_ERROR, &err, &len);
-      if (err == 0) c.alive = true;
-      else failed(c, err, "connect to");
-      pending[i] = pending.back();
-      pending.pop_back();
-      pending_conns[i] = pending_conns.back();
-      pending_conns.pop_back();
+      if (pending[i].revents) {
+        int err = 0;
+        socklen_t len = sizeof(err);
+        getsockopt(c.fd, SOL_SOCKET, SO_ERROR, &err, &len);
+        if (err == 0) up(c);
+        else failed(c, "connect to " + destination(c).target + ": " + errno_words(err));
+      } else if (now >= pending_deadline[i]) {
+        failed(c, format("connect to %s: no answer within %.1f s", destination(c).target.c_str(), config_.timeout_s));
+      } else {
+        ++i;
+        continue;
+      }
+      drop(i);
     }
   }
+  // Stopped while connecting: what never came up is not an error.
   for (Connection* c : pending_conns) {
-    ++result_.errors.connect;
-    if (result_.first_error.empty())
-      result_.first_error = format("connect to %s: no answer within %.1f s", config_.target.c_str(), config_.timeout_s);
     ::close(c->fd);
     c->fd = -1;
   }
+  result_.connect_s = static_cast<double>(now_ns() - start) / 1e9;
   alive_ = alive_count();
   result_.established = alive_;
 }
@@ -277,9 +304,25 @@ void Worker::fail_all(const std::string& message) {
   phase_ = Phase::done;
 }
 
+// Open loop: messages due by `now` that the bounded crediting never reached (alive connections only).
+uint64_t Worker::uncredited_due(int64_t now) const {
+  if (config_.rate <= 0 || now < timeline_.start_ns) return 0;
+  const double last = std::floor(static_cast<double>(now - timeline_.start_ns) / ns_per_message_);
+  const double n = static_cast<double>(config_.connections);
+  uint64_t total = 0;
+  for (const Connection& c : conns_) {
+    if (!c.alive || last < c.id) continue;
+    double due = std::floor((last - c.id) / n) + 1;
+    double credited = static_cast<double>(schedule_k_ + (c.local < schedule_i_ ? 1 : 0));
+    if (due > credited) total += static_cast<uint64_t>(due - credited);
+  }
+  return total;
+}
+
 void Worker::enter_draining(int64_t now) {
   phase_ = Phase::draining;
   drain_deadline_ns_ = now + timeout_ns_;
+  result_.backlog_at_end += uncredited_due(std::min(now, timeline_.window_end_ns));
   for (Connection& c : conns_) {
     if (c.alive) result_.backlog_at_end += c.owed;
     c.owed = 0;
@@ -324,8 +367,11 @@ int64_t Worker::tick(int64_t now) {
       enter_draining(now);
   }
   if (config_.rate > 0 && (phase_ == Phase::warmup || phase_ == Phase::measuring)) {
-    // Credit every message that has come due to its connection, in schedule order.
-    for (;;) {
+    // Credit every message that has come due to its connection, in schedule order; at most a bounded
+    // number per tick, so that a rate far beyond what the client can send cannot hold the loop (and a
+    // stop request) forever: what is left is credited on later ticks or counted as backlog at the end.
+    const size_t most = conns_.size() + kMaxCreditsPerTick;
+    for (size_t credited = 0; credited < most; ++credited) {
       Connection& c = conns_[schedule_i_];
       if (intended_time(c, schedule_k_) > now) break;
       if (c.alive) {

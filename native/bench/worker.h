@@ -46,12 +46,15 @@ struct WorkerProgress {
   std::atomic<uint64_t> messages{0};
   std::atomic<uint64_t> bytes{0};
   std::atomic<uint64_t> errors{0};
+  std::atomic<uint64_t> connected{0};
 };
 
 class Worker {
  public:
   // Open loop: the schedule's wake-up granularity; sends made late by it count in their latency.
   static constexpr int64_t kOpenLoopTickNs = 50000;
+  // Open loop: due messages credited per tick beyond one per connection (see tick()).
+  static constexpr size_t kMaxCreditsPerTick = 4096;
 
   Worker(const BenchConfig& config, const PayloadPattern& pattern, RunControl& control, unsigned index,
          unsigned first_id, unsigned count, uint64_t quota);
@@ -93,6 +96,7 @@ class Worker {
   void complete(Connection& c, const InFlight& m, int64_t now);
   void fail(Connection& c, uint64_t ErrorCounts::*kind, const std::string& message);
   void enter_draining(int64_t now);
+  uint64_t uncredited_due(int64_t now) const;
   void end_measurement(int64_t now);
   void check_timeouts(int64_t now);
   int64_t intended_time(const Connection& c, uint64_t k) const;

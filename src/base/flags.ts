@@ -2,7 +2,7 @@
 // Usage: `port: wholeFlag({min: 0, max: 65535})({description: 'TCP port', default: 8080})`.
 import {Flags} from '@oclif/core'
 
-import {parseQuantityValue, parseSeconds, parseWhole, type Range} from './numbers.js'
+import {parseQuantityValue, parseRate, parseSeconds, parseWhole, type Range} from './numbers.js'
 
 /** A whole number in plain digits within range; `unit` names what it counts in error lines (e.g. "ms"). */
 export function wholeFlag(range: Range, unit = '') {
@@ -17,6 +17,14 @@ export function secondsFlag(range: Range) {
   return Flags.custom<number>({
     helpValue: '<seconds>',
     parse: async (input, _context, flag) => parseSeconds(input, `--${flag.name}`, range),
+  })
+}
+
+/** A rate per second above 0 with an optional fraction (0.2, 1000), at most `max`. */
+export function rateFlag(max: number) {
+  return Flags.custom<number>({
+    helpValue: '<per-second>',
+    parse: async (input, _context, flag) => parseRate(input, `--${flag.name}`, max),
   })
 }
 

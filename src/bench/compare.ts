@@ -53,7 +53,7 @@ export async function runCompare(options: BenchOptions, hooks: CompareHooks): Pr
   const runs: CompareRun[] = []
   for (const kind of kinds) {
     if (hooks.signal?.aborted) break
-    const run = await runOne(kind, {...options, host: '127.0.0.1', pin: cpus.client}, cpus.server, hooks)
+    const run = await runOne(kind, {...options, host: '127.0.0.1', hosts: [{address: '127.0.0.1'}], pin: cpus.client}, cpus.server, hooks)
     if (run) runs.push(run)
   }
   // Ctrl-C before any server was measured: nothing to compare.

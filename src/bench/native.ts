@@ -3,11 +3,16 @@ import {addon, type NativeAddon} from '../native/addon.js'
 
 export type ClientBackend = 'io_uring' | 'epoll'
 
-export interface NativeBenchConfig {
+export interface NativeDestination {
   address: string // numeric IPv4 or IPv6
-  port: number
   target: string // "host:port", for messages
+}
+
+export interface NativeBenchConfig {
+  destinations: NativeDestination[] // connection i goes to destinations[i % length]
+  port: number
   connections: number
+  connectRate: number // connections/s over all threads; 0: all at once
   sizeMin: number
   sizeMax: number
   pipeline: number
@@ -53,6 +58,10 @@ export interface NativeBenchResult {
   sendLagNs: NativeLatency // open loop only
   established: number
   aliveAtEnd: number
+  establishedPerDestination: number[]
+  connectSeconds: number
+  before: NativeSnapshot
+  held: NativeSnapshot // empty texts when the run never got past connecting
   errors: NativeErrorCounts
   firstError: string | null
   clientCpuSeconds: number
@@ -66,6 +75,12 @@ export interface NativeBenchResult {
   threadsStarted: number
 }
 
+export interface NativeSnapshot {
+  serverRssBytes: number | null
+  sockstat: string
+  meminfo: string
+}
+
 export type BenchPhase = 'connecting' | 'warmup' | 'measuring' | 'draining' | 'done'
 
 export interface NativeBenchProgress {
@@ -74,6 +89,7 @@ export interface NativeBenchProgress {
   messages: number
   bytes: number
   errors: number
+  connected: number
 }
 
 declare const handleBrand: unique symbol
@@ -83,6 +99,7 @@ export interface BenchNative {
   benchStart(config: NativeBenchConfig, onDone: (result: NativeBenchResult) => void): NativeBenchHandle
   benchProgress(handle: NativeBenchHandle): NativeBenchProgress
   benchStop(handle: NativeBenchHandle): void
+  benchMemorySizes(): {perConnection: number; perInFlight: number}
   benchIoUringUnsupportedReason(): string | null
   benchLatencyPercentiles(valuesNs: number[], percentiles: number[]): NativeLatency & {values: number[]}
   benchAllowedCpus(): number[]

@@ -1,5 +1,6 @@
 // Turns the command's flags into a validated load description; every problem is one usage-error line.
 import {existsSync, readFileSync} from 'node:fs'
+import {isIP, isIPv4} from 'node:net'
 import {availableParallelism} from 'node:os'
 
 import {usageError} from '../base/errors.js'
@@ -13,9 +14,12 @@ export interface SizeRange {
 }
 
 export interface BenchOptions {
-  host: string
+  host: string // as typed
+  hosts: HostItem[] // connection i goes to the i-th address (mod count) once names are resolved
   port: number
   connections: number
+  connectRate: number | null // new connections/s over all threads; null: all at once
+  messageRate: number | null // open loop: messages/s per connection (sets rate to messageRate × connections)
   size: SizeRange
   pipeline: number
   durationSeconds: number | null // null with messages: until the count is done
@@ -27,6 +31,12 @@ export interface BenchOptions {
   timeoutSeconds: number
   clientBackend: ClientBackend | 'auto'
 }
+
+/** One destination of --host: a numeric address, or a name resolved before the run. */
+export type HostItem = {address: string} | {name: string}
+
+/** More destinations than any client can use: ranges beyond it are a typo. */
+export const maxDestinations = 65536
 
 export const maxMessageSize = 65536
 export const maxPipeline = 1024
@@ -40,6 +50,37 @@ export function parseSize(text: string): SizeRange {
   if (low < 1n || high > BigInt(maxMessageSize)) throw valueError('--size', text, `message sizes must be from 1 to ${maxMessageSize} bytes`)
   if (high < low) throw valueError('--size', text, 'the range must run from low to high, e.g. 64-4096')
   return {min: Number(low), max: Number(high)}
+}
+
+const ipv4Number = (address: string) => address.split('.').reduce((n, part) => n * 256 + Number(part), 0)
+const ipv4Text = (n: number) => [24, 16, 8, 0].map((shift) => Math.floor(n / 2 ** shift) % 256).join('.')
+
+/**
+ * --host: one address or name, a comma list, and IPv4 ranges such as 127.0.0.1-127.0.0.40 (connections
+ * are spread over them in turn). IPv6 addresses may be bracketed: [::1].
+ */
+export function parseHosts(text: string): HostItem[] {
+  if (text.trim() === '') throw valueError('--host', text, 'no address given; pass one such as 127.0.0.1, a list (127.0.0.1,::1) or a range (127.0.0.1-127.0.0.40)')
+  const tooMany = () => valueError('--host', text, `more than ${maxDestinations} addresses; a client cannot use that many`)
+  const items: HostItem[] = []
+  for (const raw of text.split(',')) {
+    const part = raw.trim().replace(/^\[(.*)\]$/, '$1')
+    if (part === '') throw valueError('--host', text, 'an empty item in the list; separate addresses with single commas')
+    const range = /^([\d.]+)\s*-\s*([\d.]+)$/.exec(part)
+    if (range && isIPv4(range[1]) && isIPv4(range[2])) {
+      const low = ipv4Number(range[1])
+      const high = ipv4Number(range[2])
+      if (high < low) throw valueError('--host', text, `the range ${quoteInput(part)} must run from low to high, e.g. 127.0.0.1-127.0.0.40`)
+      if (items.length + high - low + 1 > maxDestinations) throw tooMany()
+      for (let n = low; n <= high; n++) items.push({address: ipv4Text(n)})
+      continue
+    }
+    if (isIP(part)) items.push({address: part})
+    else if (/^[a-zA-Z0-9]([a-zA-Z0-9.-]*[a-zA-Z0-9])?$/.test(part) && !/^[\d.]+$/.test(part)) items.push({name: part})
+    else throw valueError('--host', text, `${quoteInput(part)} is not an IP address, host name or IPv4 range such as 127.0.0.1-127.0.0.40 (IPv6 addresses go in a comma list)`)
+    if (items.length > maxDestinations) throw tooMany()
+  }
+  return items
 }
 
 /** The CPU numbers this machine can ever have (/sys/devices/system/cpu/possible), for bounding CPU lists. */
@@ -92,6 +133,8 @@ export interface BenchFlagValues {
   host: string
   port?: number
   connections: number
+  'connect-rate'?: number
+  'message-rate'?: number
   size: string
   pipeline: number
   duration?: number // seconds
@@ -114,6 +157,8 @@ export const benchLimits = {
   warmupSec: {min: 0, max: 3600},
   threads: {min: 1, max: 1024},
   rate: {min: 1, max: 1_000_000_000},
+  connectRate: {min: 0, max: 10_000_000},
+  messageRate: {min: 0, max: 1_000_000_000},
   timeoutSec: {min: 0.01, max: 3600},
   pid: {min: 1, max: 4_194_304}, // the kernel's PID_MAX_LIMIT
 } as const
@@ -137,10 +182,18 @@ export function checkCompareFlags(flags: {compare: boolean; port?: number; 'with
 export function benchOptionsFrom(flags: BenchFlagValues, port: number | null): BenchOptions {
   if (port !== null && !Number.isInteger(port)) throw usageError('--port is required: the TCP port of the echo server to measure (or use --compare to start our own servers)')
   const messages = flags.messages ?? null
+  if (flags.rate !== undefined && flags['message-rate'] !== undefined) throw usageError('--rate and --message-rate both set the open-loop schedule: give one (--message-rate R is --rate R × connections)')
+  const messageRate = flags['message-rate'] ?? null
+  if (messageRate !== null && messageRate * flags.connections > benchLimits.rate.max) {
+    throw usageError(`--message-rate ${messageRate} × ${flags.connections} connections is more than ${benchLimits.rate.max} messages/s in all: no client sends that many`)
+  }
   return {
     host: flags.host,
+    hosts: parseHosts(flags.host),
     port: port ?? 0,
     connections: flags.connections,
+    connectRate: flags['connect-rate'] ?? null,
+    messageRate,
     size: parseSize(flags.size),
     pipeline: flags.pipeline,
     durationSeconds: flags.duration ?? (messages === null ? 10 : null),

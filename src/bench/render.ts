@@ -1,6 +1,6 @@
 // Human output for echo bench: the progress line, the result table, the --compare table.
 import {renderTable} from '../output/table.js'
-import {formatByteRate, formatCount, hostPort} from '../output/units.js'
+import {formatByteRate, formatBytes, formatCount, hostPort} from '../output/units.js'
 import type {CompareReport} from './compare.js'
 import type {BenchProgressView, BenchReport} from './run.js'
 
@@ -23,12 +23,17 @@ export function describeLoad(report: BenchReport): string {
   const c = report.config
   const amount = c.messages === null ? `${c.durationSeconds} s` : `${integer(c.messages)} messages`
   const warmup = c.warmupSeconds > 0 ? ` after ${c.warmupSeconds} s warmup` : ''
-  const loop = c.rate === null ? `pipeline ${c.pipeline}` : `open loop at ${integer(c.rate)} msg/s (pipeline ${c.pipeline})`
+  const loop =
+    c.messageRate !== null
+      ? `open loop at ${c.messageRate} msg/s per connection (pipeline ${c.pipeline})`
+      : c.rate === null
+        ? `pipeline ${c.pipeline}`
+        : `open loop at ${integer(c.rate)} msg/s (pipeline ${c.pipeline})`
   return `${c.connections} connections · ${describeSize(report)} · ${loop} · ${amount}${warmup}`
 }
 
 export function progressText(p: BenchProgressView): string {
-  if (p.phase === 'connecting') return 'connecting'
+  if (p.phase === 'connecting') return `connecting: ${integer(p.connected)} of ${integer(p.connections)} up`
   const errors = p.errors ? ` · ${integer(p.errors)} error${p.errors === 1 ? '' : 's'}` : ''
   return `${p.phase} ${p.elapsedSeconds.toFixed(1)} s · ${integer(p.messagesPerSecond)} msg/s · ${formatByteRate(p.bytesPerSecond)}${errors}`
 }
@@ -47,6 +52,13 @@ export function errorSummary(report: BenchReport): string {
   return names.filter(([key]) => e[key]).map(([key, name]) => `${name} ${integer(e[key])}`).join(', ')
 }
 
+function connectionsCell(report: BenchReport): string {
+  const c = report.connections
+  const spread = report.target.destinations.length > 1 ? ` over ${report.target.destinations.length} addresses` : ''
+  const ramp = report.config.connectRate === null ? '' : ` in ${c.connectSeconds.toFixed(1)} s`
+  return `${integer(c.established)} of ${integer(c.requested)} up${spread}${ramp}, ${integer(c.aliveAtEnd)} held to the end`
+}
+
 function cpuCell(micros: number | null, utilization?: number): string | null {
   if (micros === null) return null
   return utilization === undefined ? `${micros.toFixed(2)} µs/msg` : `${micros.toFixed(2)} µs/msg (${Math.round(utilization * 100)}% of a CPU)`
@@ -63,12 +75,24 @@ export function renderBenchReport(report: BenchReport): string {
     ['latency p50 / p90', pair(l.p50, l.p90)],
     ['latency p99 / p99.9', pair(l.p99, l.p999)],
     ['latency min / max', pair(l.min, l.max)],
-    ['connections', `${integer(report.connections.established)} of ${integer(report.connections.requested)} up, ${integer(report.connections.aliveAtEnd)} at the end`],
+    ['connections', connectionsCell(report)],
     ['errors', errorSummary(report)],
     ['client CPU', cpuCell(report.client.cpuMicrosPerMessage, report.client.cpuUtilization)],
     ['client', `${report.client.backend}, ${report.config.threads} thread${report.config.threads === 1 ? '' : 's'}${pin}`],
   ]
   if (report.server) rows.push(['server CPU', cpuCell(report.server.cpuMicrosPerMessage, report.server.cpuSeconds / (report.windowSeconds || 1))])
+  if (report.server?.rssBytesPerConnection != null) {
+    const s = report.server
+    rows.push(['server memory', `${integer(s.rssBytesPerConnection!)} B RSS per connection (${formatBytes(s.rssBytesBefore!)} before, ${formatBytes(s.rssBytesHeld!)} held)`])
+  }
+  const k = report.kernel
+  if (k?.held && k.perConnection) {
+    rows.push([
+      'kernel memory',
+      `${integer(k.perConnection.slabBytes)} B slab and ${integer(k.perConnection.tcpBufferBytes)} B TCP buffers per connection (both ends on loopback); ` +
+        `TCP sockets ${integer(k.before.tcpSockets)} before, ${integer(k.held.tcpSockets)} held`,
+    ])
+  }
   if (report.openLoop) {
     const o = report.openLoop
     rows.push(['open loop', `target ${integer(o.targetRate)} msg/s, achieved ${integer(o.achievedRate)}, ${integer(o.backlogAtEnd)} due but unsent at the end`])

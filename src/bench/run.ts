@@ -2,8 +2,10 @@
 import {lookup} from 'node:dns/promises'
 import {isIP} from 'node:net'
 
-import {UserError} from '../base/errors.js'
+import {UserError, usageError} from '../base/errors.js'
+import {limitsNative} from '../limits/native.js'
 import {hostPort} from '../output/units.js'
+import {checkCapacity, readCapacityFigures} from './capacity.js'
 import {BenchExitCode, type Verdict, verdictOf} from './exit-codes.js'
 import {
   benchNative,
@@ -14,14 +16,18 @@ import {
   type NativeErrorCounts,
   type NativeLatency,
 } from './native.js'
+import {type KernelMemory, kernelMemory, parseKernelSnapshot} from './kernel.js'
 import {type BenchOptions, checkCpus, type SizeRange} from './options.js'
 
 export type LatencyMicros = Omit<NativeLatency, 'count'>
 
 export interface BenchReport {
-  target: {host: string; address: string; port: number}
+  // address: the first destination; destinations: every address connections were spread over, in turn.
+  target: {host: string; address: string; port: number; destinations: {address: string; established: number}[]}
   config: {
     connections: number
+    connectRate: number | null
+    messageRate: number | null
     size: SizeRange
     pipeline: number
     durationSeconds: number | null
@@ -40,7 +46,16 @@ export interface BenchReport {
     cpuUtilization: number // of one CPU, over the window
     waitsPerMessage: number | null
   }
-  server: {pid: number; cpuSeconds: number; cpuMicrosPerMessage: number | null} | null
+  server: {
+    pid: number
+    cpuSeconds: number
+    cpuMicrosPerMessage: number | null
+    // VmRSS before the first connect and while every connection was held (end of the window).
+    rssBytesBefore: number | null
+    rssBytesHeld: number | null
+    rssBytesPerConnection: number | null
+  } | null
+  kernel: KernelMemory | null
   windowSeconds: number
   messages: number
   bytes: number
@@ -48,7 +63,7 @@ export interface BenchReport {
   bytesPerSecond: number
   latencyMicros: LatencyMicros
   verifiedBytes: number
-  connections: {requested: number; established: number; aliveAtEnd: number}
+  connections: {requested: number; established: number; aliveAtEnd: number; connectSeconds: number}
   errors: NativeErrorCounts & {total: number}
   firstError: string | null
   // sendLagMicros: how late the client itself sent (part of the latency above); large means the client fell behind.
@@ -60,6 +75,8 @@ export interface BenchReport {
 
 export interface BenchProgressView {
   phase: BenchPhase
+  connected: number
+  connections: number
   elapsedSeconds: number
   messagesPerSecond: number // over the last interval
   bytesPerSecond: number
@@ -116,17 +133,39 @@ export async function resolveHost(host: string, timeoutSeconds: number): Promise
   }
 }
 
+/** The numeric addresses of --host, names resolved (each bounded by --timeout). */
+export async function resolveDestinations(options: BenchOptions): Promise<string[]> {
+  const resolved = new Map<string, string>()
+  const addresses: string[] = []
+  for (const item of options.hosts) {
+    if ('address' in item) {
+      addresses.push(item.address)
+      continue
+    }
+    if (!resolved.has(item.name)) resolved.set(item.name, await resolveHost(item.name, options.timeoutSeconds))
+    addresses.push(resolved.get(item.name)!)
+  }
+  return addresses
+}
+
 export async function runBench(options: BenchOptions, hooks: RunBenchHooks = {}): Promise<BenchReport> {
   const native = benchNative()
   if (options.pin.length) checkCpus(options.pin, native.benchAllowedCpus(), '--pin')
-  const address = await resolveHost(options.host, options.timeoutSeconds)
+  const addresses = await resolveDestinations(options)
+  if (addresses.length === 0) throw usageError('--host: no address given')
+  checkCapacity(
+    {connections: options.connections, pipeline: options.pipeline, threads: options.threads, destinations: addresses.length},
+    readCapacityFigures(),
+    native.benchMemorySizes(),
+  )
   const {backend, note} = chooseClientBackend(options.clientBackend, options.size.max)
-  const target = hostPort(address, options.port)
+  const destinations = addresses.map((address) => ({address, target: hostPort(address, options.port)}))
+  const target = addresses.length === 1 ? destinations[0].target : `${options.host}:${options.port}`
   const config: NativeBenchConfig = {
-    address,
+    destinations,
     port: options.port,
-    target,
     connections: options.connections,
+    connectRate: options.connectRate ?? 0,
     sizeMin: options.size.min,
     sizeMax: options.size.max,
     pipeline: options.pipeline,
@@ -134,7 +173,7 @@ export async function runBench(options: BenchOptions, hooks: RunBenchHooks = {})
     messages: options.messages ?? 0,
     warmupSeconds: options.warmupSeconds,
     threads: options.threads,
-    rate: options.rate ?? 0,
+    rate: openLoopRate(options) ?? 0,
     timeoutSeconds: options.timeoutSeconds,
     serverPid: hooks.serverPid ?? 0,
     clientBackend: backend,
@@ -158,6 +197,8 @@ export async function runBench(options: BenchOptions, hooks: RunBenchHooks = {})
         const dt = p.elapsedSeconds - last.at
         onProgress({
           phase: p.phase,
+          connected: p.connected,
+          connections: options.connections,
           elapsedSeconds: p.elapsedSeconds,
           messagesPerSecond: dt > 0 ? (p.messages - last.messages) / dt : 0,
           bytesPerSecond: dt > 0 ? (p.bytes - last.bytes) / dt : 0,
@@ -187,12 +228,20 @@ export async function runBench(options: BenchOptions, hooks: RunBenchHooks = {})
       exitCode: BenchExitCode.connect,
     })
   }
-  return toReport(options, address, result, note, hooks.serverPid)
+  return toReport(options, addresses, result, note, hooks.serverPid)
+}
+
+/** Messages/s over all connections: --rate, or --message-rate for each connection. */
+export function openLoopRate(options: Pick<BenchOptions, 'rate' | 'messageRate' | 'connections'>): number | null {
+  if (options.rate !== null) return options.rate
+  return options.messageRate === null ? null : options.messageRate * options.connections
 }
 
 export function reportConfig(options: BenchOptions): BenchReport['config'] {
   return {
     connections: options.connections,
+    connectRate: options.connectRate,
+    messageRate: options.messageRate,
     size: options.size,
     pipeline: options.pipeline,
     durationSeconds: options.durationSeconds,
@@ -211,7 +260,7 @@ const micros = (ns: number) => Math.round(ns / 10) / 100
 
 export function toReport(
   options: BenchOptions,
-  address: string,
+  addresses: string[],
   r: NativeBenchResult,
   backendNote: string | null,
   serverPid?: number,
@@ -220,12 +269,23 @@ export function toReport(
   // /proc counts CPU time in 10 ms ticks: below 5 of them a per-message figure would be mostly rounding.
   const serverPerMessage = (seconds: number) => (seconds >= minServerCpuSeconds ? perMessage(seconds) : null)
   const window = r.windowSeconds
-  const rate = (n: number) => (window > 0 ? n / window : 0)
+  const perSecond = (n: number) => (window > 0 ? n / window : 0)
   const errors = {...r.errors, total: Object.values(r.errors).reduce((a, b) => a + b, 0)}
   const {verdict, exitCode} = verdictOf(r.errors, r.messages > 0 || r.stopped)
   const lat = r.latencyNs
+  const rate = openLoopRate(options)
+  const pageSize = limitsNative().pageSize()
+  const before = parseKernelSnapshot(r.before.sockstat, r.before.meminfo, pageSize)
+  const held = parseKernelSnapshot(r.held.sockstat, r.held.meminfo, pageSize)
+  const rssBefore = r.before.serverRssBytes
+  const rssHeld = r.held.serverRssBytes
   return {
-    target: {host: options.host, address, port: options.port},
+    target: {
+      host: options.host,
+      address: addresses[0],
+      port: options.port,
+      destinations: addresses.map((address, i) => ({address, established: r.establishedPerDestination[i] ?? 0})),
+    },
     config: reportConfig(options),
     client: {
       backend: r.clientBackend,
@@ -237,13 +297,21 @@ export function toReport(
     },
     server:
       serverPid && r.serverCpuSeconds !== null
-        ? {pid: serverPid, cpuSeconds: r.serverCpuSeconds, cpuMicrosPerMessage: serverPerMessage(r.serverCpuSeconds)}
+        ? {
+            pid: serverPid,
+            cpuSeconds: r.serverCpuSeconds,
+            cpuMicrosPerMessage: serverPerMessage(r.serverCpuSeconds),
+            rssBytesBefore: rssBefore,
+            rssBytesHeld: rssHeld,
+            rssBytesPerConnection: rssBefore !== null && rssHeld !== null && r.established > 0 ? Math.round((rssHeld - rssBefore) / r.established) : null,
+          }
         : null,
+    kernel: before ? kernelMemory(before, held, r.established) : null,
     windowSeconds: window,
     messages: r.messages,
     bytes: r.bytes,
-    messagesPerSecond: rate(r.messages),
-    bytesPerSecond: rate(r.bytes),
+    messagesPerSecond: perSecond(r.messages),
+    bytesPerSecond: perSecond(r.bytes),
     latencyMicros: {
       min: micros(lat.min),
       mean: micros(lat.mean),
@@ -254,15 +322,15 @@ export function toReport(
       max: micros(lat.max),
     },
     verifiedBytes: r.verifiedBytes,
-    connections: {requested: options.connections, established: r.established, aliveAtEnd: r.aliveAtEnd},
+    connections: {requested: options.connections, established: r.established, aliveAtEnd: r.aliveAtEnd, connectSeconds: Math.round(r.connectSeconds * 1000) / 1000},
     errors,
     firstError: r.firstError,
     openLoop:
-      options.rate === null
+      rate === null
         ? null
         : {
-            targetRate: options.rate,
-            achievedRate: rate(r.messages),
+            targetRate: rate,
+            achievedRate: perSecond(r.messages),
             backlogAtEnd: r.backlogAtEnd,
             sendLagMicros: {p50: micros(r.sendLagNs.p50), p99: micros(r.sendLagNs.p99), max: micros(r.sendLagNs.max)},
           },

@@ -1,6 +1,7 @@
 // The connection plan: can the target hold N connections? One check per limit with its exact fixes.
 // Pure arithmetic over collected figures, so it runs the same on fixtures of /proc values.
 import type {Figures} from './figures.js'
+import type {HostFigures} from './host.js'
 import {formatBytes, formatLimit} from './quantities.js'
 import type {Target} from './target.js'
 
@@ -71,7 +72,10 @@ export function worst(statuses: Status[]): Status {
   return statuses.includes('warn') ? 'warn' : 'pass'
 }
 
-function nofileChecks(figures: Figures, need: number): PlanCheck[] {
+/** What the open-files checks read: a process's limits and fs.nr_open (so `echo bench` can check itself without the rest). */
+export type NofileFigures = Pick<Figures, 'target' | 'limits'> & {host: Pick<HostFigures, 'nrOpen'>}
+
+export function nofileChecks(figures: NofileFigures, need: number): PlanCheck[] {
   const {soft, hard} = figures.limits.nofile
   const {pid} = figures.target
   const hardOk = hard >= need
@@ -107,7 +111,7 @@ function nofileChecks(figures: Figures, need: number): PlanCheck[] {
 }
 
 /** Fixes that give the target `soft` open files, and `hard` too when it is not null (null keeps the hard limit). */
-function raiseNofile(figures: Figures, soft: number, hard: number | null): Fix[] {
+function raiseNofile(figures: NofileFigures, soft: number, hard: number | null): Fix[] {
   const {target} = figures
   const pid = target.pid
   const keptHard = figures.limits.nofile.hard
@@ -195,7 +199,7 @@ function fileMaxCheck(figures: Figures, need: number): PlanCheck {
   }
 }
 
-function portsCheck(figures: Figures, connections: number): PlanCheck {
+export function portsCheck(figures: {host: Pick<HostFigures, 'ipLocalPortRange'>}, connections: number): PlanCheck {
   const {low, high, count} = figures.host.ipLocalPortRange
   const widest = planConstants.widestPorts
   const widestCount = widest.high - widest.low + 1

@@ -3,13 +3,14 @@ import assert from 'node:assert/strict'
 
 // The documented --json shape (README, `uringctl echo bench`): every key, with its type.
 export const benchReportSchema = {
-  target: {host: 'string', address: 'string', port: 'number'},
+  target: {host: 'string', address: 'string', port: 'number', destinations: 'array'},
   config: {
-    connections: 'number', size: {min: 'number', max: 'number'}, pipeline: 'number', durationSeconds: 'number|null',
+    connections: 'number', connectRate: 'number|null', messageRate: 'number|null', size: {min: 'number', max: 'number'}, pipeline: 'number', durationSeconds: 'number|null',
     messages: 'number|null', warmupSeconds: 'number', threads: 'number', rate: 'number|null', pin: 'array', timeoutSeconds: 'number',
   },
   client: {backend: 'string', backendNote: 'string|null', cpuSeconds: 'number', cpuMicrosPerMessage: 'number|null', cpuUtilization: 'number', waitsPerMessage: 'number|null'},
   server: 'object|null',
+  kernel: 'object|null',
   windowSeconds: 'number',
   messages: 'number',
   bytes: 'number',
@@ -17,7 +18,7 @@ export const benchReportSchema = {
   bytesPerSecond: 'number',
   latencyMicros: {min: 'number', mean: 'number', p50: 'number', p90: 'number', p99: 'number', p999: 'number', max: 'number'},
   verifiedBytes: 'number',
-  connections: {requested: 'number', established: 'number', aliveAtEnd: 'number'},
+  connections: {requested: 'number', established: 'number', aliveAtEnd: 'number', connectSeconds: 'number'},
   errors: {connect: 'number', mismatch: 'number', shortEcho: 'number', closedEarly: 'number', reset: 'number', timeout: 'number', total: 'number'},
   firstError: 'string|null',
   openLoop: 'object|null',
