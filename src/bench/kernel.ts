@@ -3,8 +3,8 @@
 // /proc/meminfo (slab, where socket, file and inode structures live).
 
 export interface KernelSnapshot {
-  tcpSockets: number // TCP sockets allocated (sockstat "alloc"), this network namespace
-  tcpInUse: number
+  tcpSockets: number // TCP sockets allocated (sockstat "alloc"), host-wide
+  tcpInUse: number // TCP sockets in use (sockstat "inuse"), this network namespace only
   tcpTimeWait: number
   tcpBufferBytes: number // sockstat "mem": pages charged to TCP buffers, host-wide
   slabBytes: number // meminfo Slab, host-wide
@@ -15,7 +15,7 @@ export interface KernelMemory {
   before: KernelSnapshot
   held: KernelSnapshot | null
   // Growth while held, per connection: on loopback it counts the sockets at both ends.
-  perConnection: {tcpSockets: number; tcpBufferBytes: number; slabBytes: number} | null
+  perConnection: {tcpSockets: number; tcpBufferBytes: number; slabBytes: number} | null // tcpSockets: from inuse
 }
 
 const field = (text: string, line: string, name: string) => {
@@ -48,7 +48,7 @@ export function kernelMemory(before: KernelSnapshot, held: KernelSnapshot | null
     perConnection:
       held && connections > 0
         ? {
-            tcpSockets: Math.round(((held.tcpSockets - before.tcpSockets) / connections) * 100) / 100,
+            tcpSockets: Math.round(((held.tcpInUse - before.tcpInUse) / connections) * 100) / 100,
             tcpBufferBytes: per(before.tcpBufferBytes, held.tcpBufferBytes),
             slabBytes: per(before.slabBytes, held.slabBytes),
           }

@@ -90,7 +90,7 @@ export function renderBenchReport(report: BenchReport): string {
     rows.push([
       'kernel memory',
       `${integer(k.perConnection.slabBytes)} B slab and ${integer(k.perConnection.tcpBufferBytes)} B TCP buffers per connection (both ends on loopback); ` +
-        `TCP sockets ${integer(k.before.tcpSockets)} before, ${integer(k.held.tcpSockets)} held`,
+        `TCP sockets in use ${integer(k.before.tcpInUse)} before, ${integer(k.held.tcpInUse)} held`,
     ])
   }
   if (report.openLoop) {
