@@ -28,7 +28,6 @@ function need(command, debianPackage) {
 
 /** The kernel package Debian 12's linux-image-amd64 points at, e.g. linux-image-6.1.0-57-amd64. */
 function kernelPackageName() {
-  if (process.env.URINGCTL_VM_KERNEL_PACKAGE) return process.env.URINGCTL_VM_KERNEL_PACKAGE
   const depends = sh('apt-cache', ['depends', 'linux-image-amd64'])
   const name = depends.match(/Depends: (linux-image-6\.1\.\S+-amd64)\b/)?.[1]
   if (!name) throw new Error(`apt-cache depends linux-image-amd64 names no linux-image-6.1.*-amd64 package (run apt-get update):\n${depends}`)
