@@ -6,6 +6,8 @@ import {createServer, type Server} from 'node:http'
 import {isIP} from 'node:net'
 
 import {usageError, UserError} from '../base/errors.js'
+import {quoteInput} from '../base/quote.js'
+import {checkScope} from './options.js'
 import type {EngineCounters, EngineErrors, ThreadCounters} from './native.js'
 
 export interface MetricsAddress {
@@ -40,15 +42,16 @@ export interface MetricsExitCodes {
 
 /** "HOST:PORT", "[IPv6]:PORT" or ":PORT" (all IPv4 addresses). */
 export function parseMetricsAddress(text: string): MetricsAddress {
-  const match = /^(?:\[([^\]]+)\]|([^:[\]]*)):(\d{1,5})$/.exec(text)
-  const port = match ? Number(match[3]) : Number.NaN
-  if (!match || port > 65535) {
-    throw usageError(`--metrics ${JSON.stringify(text)} is not HOST:PORT; use e.g. 127.0.0.1:9464, [::1]:9464 or :9464 (all addresses)`)
-  }
+  const shown = quoteInput(text, {always: true})
+  const match = /^(?:\[([^\]]+)\]|([^:[\]]*)):(\d+)$/.exec(text)
+  if (!match) throw usageError(`--metrics ${shown} is not HOST:PORT; use e.g. 127.0.0.1:9464, [::1]:9464 or :9464 (all addresses)`)
+  if (BigInt(match[3]) > 65535n) throw usageError(`--metrics ${shown}: the port must be from 0 to 65535`)
+  const port = Number(match[3])
   const host = match[1] ?? (match[2] || '0.0.0.0')
   if (match[1] !== undefined && isIP(host.split('%')[0]) !== 6) {
-    throw usageError(`--metrics ${JSON.stringify(text)}: brackets hold an IPv6 address; use e.g. [::1]:9464`)
+    throw usageError(`--metrics ${shown}: brackets hold an IPv6 address; use e.g. [::1]:9464`)
   }
+  checkScope(host, '--metrics')
   return {host, port}
 }
 

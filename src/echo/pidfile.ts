@@ -2,7 +2,8 @@
 import {accessSync, constants, readFileSync, renameSync, unlinkSync, writeFileSync} from 'node:fs'
 import {dirname, resolve} from 'node:path'
 
-import {UserError} from '../base/errors.js'
+import {usageError, UserError} from '../base/errors.js'
+import {quoteInput} from '../base/quote.js'
 
 export interface PidFile {
   path: string
@@ -38,23 +39,25 @@ function commandOf(pid: number): string {
  * process cannot write; a file left by a process that is gone is taken over.
  */
 export function claimPidFile(path: string, exitCode: number): PidFile {
+  if (path.trim() === '') throw usageError('--pid-file is empty: name a file, e.g. /run/uringctl-echo.pid')
   const full = resolve(path)
+  const shown = quoteInput(path)
   let held: string | undefined
   try {
     held = readFileSync(full, 'utf8').trim()
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
-    if (code === 'EISDIR') throw fail(`--pid-file ${path} is a directory; name a file, e.g. /run/uringctl-echo.pid`, exitCode)
-    if (code !== 'ENOENT') throw fail(`--pid-file ${path} cannot be read (${code}); check its permissions or pick another path`, exitCode)
+    if (code === 'EISDIR') throw fail(`--pid-file ${shown} is a directory; name a file, e.g. /run/uringctl-echo.pid`, exitCode)
+    if (code !== 'ENOENT') throw fail(`--pid-file ${shown} cannot be read (${code}); check its permissions or pick another path`, exitCode)
   }
   const pid = held !== undefined && /^\d+$/.test(held) ? Number(held) : 0
   if (pid > 0 && pid !== process.pid && alive(pid)) {
-    throw fail(`--pid-file ${path} holds pid ${pid}, a running process (${commandOf(pid)}); stop it first, or remove the file if that process is not an echo server`, exitCode)
+    throw fail(`--pid-file ${shown} holds pid ${pid}, a running process (${quoteInput(commandOf(pid), {max: 80})}); stop it first, or remove the file if that process is not an echo server`, exitCode)
   }
   try {
     accessSync(dirname(full), constants.W_OK)
   } catch (error) {
-    throw fail(`--pid-file ${path}: cannot write in ${dirname(full)} (${(error as NodeJS.ErrnoException).code}); create the directory or pick one this user can write`, exitCode)
+    throw fail(`--pid-file ${shown}: cannot write in ${quoteInput(dirname(full))} (${(error as NodeJS.ErrnoException).code}); create the directory or pick one this user can write`, exitCode)
   }
   let written = false
   return {
@@ -66,7 +69,7 @@ export function claimPidFile(path: string, exitCode: number): PidFile {
         renameSync(temporary, full)
         written = true
       } catch (error) {
-        throw fail(`--pid-file ${path} cannot be written (${(error as NodeJS.ErrnoException).code}); pick a path this user can write`, exitCode)
+        throw fail(`--pid-file ${shown} cannot be written (${(error as NodeJS.ErrnoException).code}); pick a path this user can write`, exitCode)
       }
     },
     remove() {

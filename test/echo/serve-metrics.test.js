@@ -112,7 +112,7 @@ test('--metrics that is not HOST:PORT: exit 2 with the form to use, nothing star
   for (const bad of ['9464', 'localhost', '127.0.0.1:99999', '[127.0.0.1]:9464', '::1:9464']) {
     const result = await runCli(['echo', 'serve', '--port', '0', '--metrics', bad])
     assert.equal(result.code, 2, `${bad}: ${result.stderr}`)
-    assert.match(result.stderr, /^Error: --metrics .*HOST:PORT|brackets hold an IPv6/)
+    assert.match(result.stderr, /^Error: --metrics .*(HOST:PORT|brackets hold an IPv6|the port must be from 0 to 65535)/)
     assert.equal(result.stderr.trim().split('\n').length, 1)
   }
 })

@@ -29,6 +29,10 @@ const cases = [
   [['echo', 'serve', '--host', '127.0.0.1%lo'], 5, /^--host 127\.0\.0\.1%lo: a %interface scope only goes with an IPv6 address; drop %lo/],
   [['echo', 'serve', '--host', nasty], 5, /^--host "\\e\[31mred\\u\{202e\}\\n" is not an IP address/],
   [['echo', 'serve', '--host', long], 5, /^--host "a+…" \(5000 characters\) is not an IP address/],
+  [['echo', 'serve', '--pid-file', ''], 2, /^--pid-file is empty: name a file, e\.g\. \/run\/uringctl-echo\.pid/],
+  [['echo', 'serve', '--metrics', ':99999999999999999999'], 2, /^--metrics ":99999999999999999999": the port must be from 0 to 65535/],
+  [['echo', 'serve', '--metrics', `${nasty}:80`], 2, /^--metrics "\\e\[31mred\\u\{202e\}\\n:80" is not HOST:PORT/],
+  [['echo', 'serve', '--metrics', '[fe80::1%nosuch0]:9464'], 5, /^--metrics fe80::1%nosuch0: no network interface named "nosuch0" here/],
   // echo bench
   [['echo', 'bench', '--port', '7', '--pin', '99999999999999999999'], 2, /^--pin 99999999999999999999: CPU 99999999999999999999 does not exist here; this machine's CPUs are 0/],
   [['echo', 'bench', '--port', '7', '--pin', '0-1000000000'], 2, /^--pin 0-1000000000: CPU 1000000000 does not exist here/],
