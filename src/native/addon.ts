@@ -25,7 +25,9 @@ export function addon<T = NativeAddon>(): T & NativeAddon {
   if (!cached) {
     const require = createRequire(import.meta.url)
     const load = require('node-gyp-build') as (dir: string) => unknown
-    cached = load(packageRoot)
+    // URINGCTL_TEST_ADDON: a build of the addon to use instead (npm run test:sanitize's ASan/UBSan build).
+    const testAddon = process.env.URINGCTL_TEST_ADDON
+    cached = testAddon ? require(testAddon) : load(packageRoot)
   }
   return cached as T & NativeAddon
 }
