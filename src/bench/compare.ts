@@ -5,7 +5,7 @@ import {BenchExitCode} from './exit-codes.js'
 import {benchNative} from './native.js'
 import {type BenchOptions, checkCpus} from './options.js'
 import {type BenchProgressView, type BenchReport, reportConfig, runBench} from './run.js'
-import {describeExit, type RunningServer, type ServerExit, type ServerKind, startServer} from './servers.js'
+import {describeExit, type RunningServer, type ServerExit, type ServerKind, ServerStartError, startServer} from './servers.js'
 
 export interface CompareRun {
   server: ServerKind
@@ -68,6 +68,10 @@ async function runOne(kind: ServerKind, options: BenchOptions, serverCpus: numbe
   try {
     server = await startServer(kind, serverCpus)
   } catch (error) {
+    // A Ctrl-C in the instant the server was forked (before it left our process group) kills it too; its
+    // exit can be seen before our own SIGINT handler ran: let that run, then the stop is ours, not a failure.
+    if (error instanceof ServerStartError && error.exit?.signal === 'SIGINT' && hooks.signal) await abortedWithin(hooks.signal, 500)
+    if (hooks.signal?.aborted) return null
     return {server: kind, command: '', pid: null, bench: null, error: (error as Error).message, serverExit: null}
   }
   const run: CompareRun = {server: kind, command: server.command, pid: server.pid, bench: null, error: null, serverExit: null}
@@ -92,6 +96,20 @@ async function runOne(kind: ServerKind, options: BenchOptions, serverCpus: numbe
     run.serverExit = await server.stop()
   }
   return run.bench || run.error ? run : null
+}
+
+/** Resolves when `signal` aborts or `ms` passed, whichever is first. */
+function abortedWithin(signal: AbortSignal, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer)
+      signal.removeEventListener('abort', done)
+      resolve()
+    }
+    const timer = setTimeout(done, ms)
+    if (signal.aborted) done()
+    else signal.addEventListener('abort', done)
+  })
 }
 
 /** Load errors first (by their own priority), then a server that would not start or died. */

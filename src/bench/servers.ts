@@ -33,7 +33,11 @@ export interface RunningServer {
   stop(): Promise<ServerExit>
 }
 
-export class ServerStartError extends Error {}
+export class ServerStartError extends Error {
+  constructor(message: string, readonly exit: ServerExit | null) {
+    super(message)
+  }
+}
 
 const running = new Set<ChildProcess>()
 let exitHookInstalled = false
@@ -86,8 +90,8 @@ export async function startServer(kind: ServerKind, cpus: number[], startTimeout
 
   const fail = async (why: string): Promise<never> => {
     child.kill('SIGKILL')
-    await exited
-    throw new ServerStartError(why)
+    const status = await exited
+    throw new ServerStartError(why, status)
   }
   if (first === 'timeout') return fail(`${command} printed no listening line within ${startTimeoutMs / 1000} s`)
   const listening = parseJson(first) as ListeningLine | null

@@ -161,13 +161,13 @@ export function screenOf(output, cols) {
   return lines
 }
 
-/** Whether a process is still alive (signal 0 probes without sending anything). */
+/** Whether a process is still alive: it exists and is not a zombie waiting for a parent that never reaps. */
 export function alive(pid) {
   try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return error.code === 'EPERM'
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z'
+  } catch {
+    return false
   }
 }
 
