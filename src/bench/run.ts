@@ -210,7 +210,11 @@ export async function runBench(options: BenchOptions, hooks: RunBenchHooks = {})
   })
   if (result.threadErrno) {
     const name = native.errnoName(result.threadErrno) ?? `errno ${result.threadErrno}`
-    throw new UserError(`could not start ${options.threads} load generator threads (${name}, ${result.threadsStarted} started): lower --threads, or raise the process limit (ulimit -u) or free memory`, {
+    const wanted = Math.min(options.threads, options.connections)
+    const what = result.threadsStarted < wanted
+      ? `could not start ${wanted} load generator threads (${name}, ${result.threadsStarted} started)`
+      : `a load generator thread gave up (${name}) and the run was stopped`
+    throw new UserError(`${what}: lower --threads, or raise the process limit (ulimit -u) or free memory`, {
       code: 'RESOURCES',
       exitCode: BenchExitCode.resources,
     })

@@ -65,7 +65,7 @@ async function connectMany(port, count) {
 
 for (const backend of ['io_uring', 'epoll']) {
   describe(`hostile clients, --backend ${backend}`, {timeout: 120_000}, () => {
-    test('slowloris without --idle-timeout: 200 trickling connections are each echoed exactly and cost little', async () => {
+    test('slowloris without --idle-timeout: 200 trickling connections are each echoed exactly and cost little', async (t) => {
       const server = await startServer(['--backend', backend, '--threads', '1', '--stats', '1', '--host', '127.0.0.1'])
       try {
         await settled(server, 0)
@@ -89,6 +89,7 @@ for (const backend of ['io_uring', 'epoll']) {
         const during = await server.next('stats', server.events.length)
         assert.equal(during.connections, 201)
         const grown = rssBytes(server.child.pid) - rssBefore
+        t.diagnostic(`${backend}: RSS +${(grown / MiB).toFixed(1)} MiB holding 200 slow connections`)
         assert.ok(grown < 32 * MiB, `server RSS grew by ${grown} bytes holding 200 slow connections`)
         const {rounds} = await good.stop()
         assert.ok(rounds > 0)
@@ -123,7 +124,7 @@ for (const backend of ['io_uring', 'epoll']) {
       }
     })
 
-    test('a connect-and-reset flood of 2000 connections leaks no connection, fd or memory', async () => {
+    test('a connect-and-reset flood of 2000 connections leaks no connection, fd or memory', async (t) => {
       const server = await startServer(['--backend', backend, '--threads', '1', '--stats', '1', '--host', '127.0.0.1'])
       try {
         await settled(server, 0)
@@ -146,13 +147,14 @@ for (const backend of ['io_uring', 'epoll']) {
         assert.equal(stats.totals.accepted, stats.totals.closed)
         assert.equal(fdCount(server.child.pid), fdsBefore, 'every reset connection\'s fd was closed')
         const grown = rssBytes(server.child.pid) - rssBefore
+        t.diagnostic(`${backend}: ${stats.totals.accepted} accepted, ${stats.errors.resets} resets counted, RSS +${(grown / MiB).toFixed(1)} MiB after the flood`)
         assert.ok(grown < 32 * MiB, `server RSS grew by ${grown} bytes after the flood`)
       } finally {
         await server.stop()
       }
     })
 
-    test('fd exhaustion under nofile 64: the server survives, reports it, keeps serving, and recovers', async () => {
+    test('fd exhaustion under nofile 64: the server survives, reports it, keeps serving, and recovers', async (t) => {
       // The limit is the server child's only (prlimit on the spawned process), never this shell's.
       const server = await startServer(['--backend', backend, '--threads', '1', '--stats', '1', '--host', '127.0.0.1'], {wrap: ['prlimit', '--nofile=64:64']})
       const sockets = []
@@ -167,6 +169,7 @@ for (const backend of ['io_uring', 'epoll']) {
         // Exhausted, it still echoes the connection it already holds.
         const {rounds} = await good.stop()
         assert.ok(rounds > 0)
+        t.diagnostic(`${backend}: accepted ${stats.totals.accepted} of 150 under nofile 64, ${stats.errors.acceptFdLimit} EMFILE accepts; good client ${rounds} exact echoes`)
         for (const s of sockets.splice(0)) s.destroy()
         await settled(server, 0)
         // Recovered: new connections are accepted and echoed exactly.
