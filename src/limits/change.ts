@@ -1,5 +1,6 @@
 // `--nofile SOFT:HARD` on a running process through prlimit(2), like util-linux `prlimit --pid`.
 import {usageError} from '../base/errors.js'
+import {quoteInput} from '../base/quote.js'
 import {readSysctl} from './host.js'
 import {aboveNrOpen, belowOpenFds, noSuchProcess, permissionDenied, softAboveHard} from './errors.js'
 import type {LimitsNative, NativeLimit} from './native.js'
@@ -25,9 +26,10 @@ const specForms = 'SOFT:HARD, SOFT:, :HARD or VALUE (both), each a whole number 
 
 function parseSide(text: string, whole: string): number {
   if (text === 'unlimited' || text === 'infinity') return Infinity
-  if (!/^\d+$/.test(text) || !Number.isSafeInteger(Number(text))) {
-    throw usageError(`--nofile "${whole}": "${text}" is not a whole number or unlimited (forms: ${specForms}).`)
-  }
+  const shown = whole === text ? `--nofile ${quoteInput(text, {always: true})}` : `--nofile ${quoteInput(whole, {always: true})}: ${quoteInput(text, {always: true})}`
+  if (!/^\d+$/.test(text)) throw usageError(`${shown} is not a whole number or unlimited (forms: ${specForms}).`)
+  // fs.nr_open can be set no higher than this (the kernel's sysctl_nr_open_max on 64-bit), so neither can the limit.
+  if (BigInt(text) > 2_147_483_584n) throw usageError(`${shown} is above any open-files limit Linux allows (fs.nr_open is at most 2147483584).`)
   return Number(text)
 }
 
@@ -35,7 +37,7 @@ export function parseLimitSpec(text: string): LimitSpec {
   const whole = text.trim()
   const parts = whole.split(':')
   if (whole === '' || parts.length > 2 || (parts.length === 2 && parts[0] === '' && parts[1] === '')) {
-    throw usageError(`--nofile "${text}" is not one of ${specForms}.`)
+    throw usageError(`--nofile ${quoteInput(text, {always: true})} is not one of ${specForms}.`)
   }
   if (parts.length === 1) {
     const value = parseSide(parts[0], whole)

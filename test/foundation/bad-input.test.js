@@ -53,6 +53,8 @@ const cases = [
   [['ulimit', '--pid', '99999999999999999999'], 2, /^--pid 99999999999999999999: must be from 1 to 4194304/],
   [['ulimit', '--pid', '1', '--self'], 2, /^--pid and --self both choose the process to report: give one of them\./],
   [['ulimit', '--connections', '1e5'], 2, /^--connections 1e5: write it in plain digits: --connections 100000/],
+  [['ulimit', '--pid', String(process.pid), '--nofile', '99999999999999999999'], 2, /^--nofile "99999999999999999999" is above any open-files limit Linux allows/],
+  [['ulimit', '--pid', String(process.pid), '--nofile', `${nasty}:`], 2, /^--nofile "\\e\[31mred\\u\{202e\}\\n:": "\\e\[31mred\\u\{202e\}\\n" is not a whole number/],
   // probe, tcp-data-split
   [['probe', '--require', ','], 2, /^--require needs capability names/],
   [['probe', '--require', nasty], 2, /^unknown capability "\\e\[31mred\\u\{202e\}" in --require/],

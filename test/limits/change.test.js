@@ -54,7 +54,7 @@ describe('--nofile on a child started with 1234:5678', async () => {
         ['6000:', 7, new RegExp(`soft limit 6000 is above pid ${pid}'s hard limit \\(5678\\)`)],
         ['unlimited', 8, /open files cannot be unlimited: the kernel caps them at fs\.nr_open/],
         [`:${nrOpen + 1}`, 8, new RegExp(`${nrOpen + 1} open files is above fs\\.nr_open \\(${nrOpen}\\)`)],
-        ['abc', 2, /--nofile "abc": "abc" is not a whole number or unlimited/],
+        ['abc', 2, /--nofile "abc" is not a whole number or unlimited/],
         ['1:2:3', 2, /--nofile "1:2:3" is not one of SOFT:HARD/],
         [':', 2, /--nofile ":" is not one of/],
         ['-1', 2, /not a whole number/],

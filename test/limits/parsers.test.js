@@ -23,9 +23,12 @@ describe('--nofile SOFT:HARD', () => {
   })
 
   test('bad syntax is a usage error naming the forms', () => {
-    for (const bad of ['', ':', 'abc', '1:2:3', '-5', '10k', '1.5:2', ' : ', '99999999999999999999']) {
+    for (const bad of ['', ':', 'abc', '1:2:3', '-5', '10k', '1.5:2', ' : ', '1e3']) {
       usage(() => parseLimitSpec(bad), /--nofile .*(SOFT:HARD|whole number)/)
     }
+    usage(() => parseLimitSpec('99999999999999999999'), /^--nofile "99999999999999999999" is above any open-files limit Linux allows \(fs\.nr_open is at most 2147483584\)\.$/)
+    usage(() => parseLimitSpec('1024:2147483585'), /^--nofile "1024:2147483585": "2147483585" is above any open-files limit/)
+    usage(() => parseLimitSpec('\u001b[2J'), /^--nofile "\\e\[2J" is not a whole number/)
   })
 })
 
