@@ -4,7 +4,7 @@ import {UserError} from '../base/errors.js'
 import {BenchExitCode} from './exit-codes.js'
 import {benchNative} from './native.js'
 import {type BenchOptions, checkCpus} from './options.js'
-import {type BenchProgressView, type BenchReport, reportConfig, runBench} from './run.js'
+import {benchSchemaVersion, type BenchProgressView, type BenchReport, reportConfig, runBench} from './run.js'
 import {describeExit, type RunningServer, type ServerExit, type ServerKind, ServerStartError, startServer} from './servers.js'
 
 export interface CompareRun {
@@ -17,6 +17,7 @@ export interface CompareRun {
 }
 
 export interface CompareReport {
+  schemaVersion: typeof benchSchemaVersion
   config: BenchReport['config']
   cpus: {server: number[]; client: number[]}
   runs: CompareRun[]
@@ -58,7 +59,7 @@ export async function runCompare(options: BenchOptions, hooks: CompareHooks): Pr
   }
   // Ctrl-C before any server was measured: nothing to compare.
   const interrupted = Boolean(hooks.signal?.aborted) && runs.every((run) => !run.bench)
-  return {config: reportConfig({...options, pin: cpus.client}), cpus, runs, exitCode: interrupted ? BenchExitCode.interrupted : compareExitCode(runs)}
+  return {schemaVersion: benchSchemaVersion, config: reportConfig({...options, pin: cpus.client}), cpus, runs, exitCode: interrupted ? BenchExitCode.interrupted : compareExitCode(runs)}
 }
 
 /** One server's run; null when Ctrl-C came before its load began (nothing of it to report). */

@@ -21,7 +21,11 @@ import {type BenchOptions, checkCpus, type SizeRange} from './options.js'
 
 export type LatencyMicros = Omit<NativeLatency, 'count'>
 
+/** The version of the --json shape (schemas/echo-bench.schema.json); bumped on incompatible changes. */
+export const benchSchemaVersion = 1
+
 export interface BenchReport {
+  schemaVersion: typeof benchSchemaVersion
   // address: the first destination; destinations: every address connections were spread over, in turn.
   target: {host: string; address: string; port: number; destinations: {address: string; established: number}[]}
   config: {
@@ -284,6 +288,7 @@ export function toReport(
   const rssBefore = r.before.serverRssBytes
   const rssHeld = r.held.serverRssBytes
   return {
+    schemaVersion: benchSchemaVersion,
     target: {
       host: options.host,
       address: addresses[0],

@@ -54,7 +54,10 @@ export interface ServeOptions {
 /** Every NDJSON event carries these: when it happened (wall clock) and seconds since the engine started. */
 interface EventStamp {
   schemaVersion: typeof serveSchemaVersion
-  /** ISO 8601, UTC, milliseconds. */
+  /**
+   * Wall clock: ISO 8601, UTC, milliseconds.
+   * @pattern ^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$
+   */
   time: string
   seconds: number
 }

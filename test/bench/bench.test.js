@@ -5,7 +5,7 @@ import {spawn} from 'node:child_process'
 import {after, before, test} from 'node:test'
 
 import {runCli, runJs} from '../helpers/cli.js'
-import {assertShape, benchReportSchema} from './schema.js'
+import {assertSchema} from '../helpers/schemas.js'
 import {nodeServer, startFaulty, startServer} from './servers.js'
 
 let server
@@ -20,7 +20,7 @@ for (const backend of ['io_uring', 'epoll']) {
     const r = await bench(['--messages', '3000', '--connections', '20', '--size', '200', '--client-backend', backend, '--json'])
     assert.equal(r.code, 0, r.stderr)
     const report = r.json()
-    assertShape(report, benchReportSchema)
+    assertSchema('echo-bench', report, 'BenchReport')
     assert.equal(report.client.backend, backend)
     assert.equal(report.messages, 3000)
     assert.equal(report.bytes, 3000 * 200)

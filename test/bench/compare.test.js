@@ -4,28 +4,19 @@ import assert from 'node:assert/strict'
 import {test} from 'node:test'
 
 import {runCli, runJs} from '../helpers/cli.js'
-import {assertShape, benchReportSchema} from './schema.js'
+import {assertSchema} from '../helpers/schemas.js'
 import {isAlive, startServer} from './servers.js'
 
-const compareSchema = {
-  config: benchReportSchema.config,
-  cpus: {server: 'array', client: 'array'},
-  runs: 'array',
-  exitCode: 'number',
-}
-const runSchema = {server: 'string', command: 'string', pid: 'number|null', bench: 'object|null', error: 'string|null', serverExit: 'object|null'}
 
 test('--compare --with-node --json: one run per server, the same load, server CPU per message, servers stopped', async () => {
   const r = await runCli(['echo', 'bench', '--compare', '--with-node', '--messages', '3000', '--warmup', '0', '--connections', '10', '--json'], {timeoutMs: 90000})
   const report = r.json()
-  assertShape(report, compareSchema)
+  assertSchema('echo-bench', report, 'CompareReport')
   assert.deepEqual(report.runs.map((run) => run.server), ['io_uring', 'epoll', 'node'])
   assert.equal(report.cpus.server.length, 1)
   assert.ok(!report.cpus.client.includes(report.cpus.server[0]), 'client and server on different CPUs')
   for (const run of report.runs) {
-    assertShape(run, runSchema, run.server)
     assert.equal(run.error, null, `${run.server}: ${run.error}`)
-    assertShape(run.bench, benchReportSchema, run.server)
     assert.equal(run.bench.messages, 3000)
     assert.equal(run.bench.errors.total, 0)
     assert.deepEqual(run.bench.config.pin, report.cpus.client)

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict'
 import {test} from 'node:test'
 
 import {runCli} from '../helpers/cli.js'
-import {assertShape, benchReportSchema} from './schema.js'
+import {assertSchema} from '../helpers/schemas.js'
 import {startFaulty, unusedPort} from './servers.js'
 
 const load = ['--messages', '2000', '--warmup', '0', '--timeout', '1', '--connections', '8']
@@ -34,7 +34,7 @@ for (const {mode, extra = [], code, kind, first} of cases) {
     for (const backend of ['io_uring', 'epoll']) {
       const {code: exit, report} = await againstFaulty(mode, [...extra, '--client-backend', backend])
       assert.equal(report.error, undefined, `${backend}: ${report.error?.message}`)
-      assertShape(report, benchReportSchema)
+      assertSchema('echo-bench', report, 'BenchReport')
       assert.equal(exit, code, `${backend}: ${report.firstError}`)
       assert.equal(report.exitCode, code)
       assert.ok(report.errors[kind] > 0, `${backend}: ${kind} counted`)

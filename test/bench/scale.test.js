@@ -8,7 +8,7 @@ import {createInterface} from 'node:readline'
 import {after, before, test} from 'node:test'
 
 import {root, runCli, runJs} from '../helpers/cli.js'
-import {assertShape, benchReportSchema} from './schema.js'
+import {assertSchema} from '../helpers/schemas.js'
 import {faultyServer, nodeServer, startServer} from './servers.js'
 
 let server
@@ -21,7 +21,7 @@ test('--message-rate R sends R messages/s on each connection and reports the con
   const r = await bench(['--message-rate', '2', '--connections', '10', '--duration', '2', '--json'])
   assert.equal(r.code, 0, r.stderr)
   const report = r.json()
-  assertShape(report, benchReportSchema)
+  assertSchema('echo-bench', report, 'BenchReport')
   assert.equal(report.config.messageRate, 2)
   assert.equal(report.openLoop.targetRate, 20)
   assert.equal(report.connections.aliveAtEnd, 10)
