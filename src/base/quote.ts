@@ -38,11 +38,21 @@ export function quoteInput(text: string, options: {always?: boolean; max?: numbe
   return `"${body}${cut}`
 }
 
+/** Replaces each control/format/bidi character with what `spell` makes of it (e.g. a shell's $'\\u202e'). */
+export function replaceControls(text: string, spell: (char: string) => string): string {
+  return text.replace(unsafeGlobal, spell)
+}
+
+/** Text from outside (an interface name the kernel reports) for a table cell: control/bidi characters escaped, nothing else changed. */
+export function escapeControls(text: string): string {
+  return text.replace(unsafeGlobal, escapeChar)
+}
+
 /**
  * The last line of defence for any message about to be printed: escapes control/bidi characters and
  * shortens any single run of text longer than 100 characters, so no error can carry raw input to the terminal.
  */
 export function safeLine(message: string): string {
-  const escaped = message.replace(unsafeGlobal, escapeChar)
+  const escaped = escapeControls(message)
   return escaped.replace(/\S{101,}/g, (word) => `${[...word].slice(0, 60).join('')}…(${[...word].length} characters)`)
 }

@@ -1,4 +1,5 @@
 // Renders `uringctl ulimit` results: tables for people, and the JSON form (Infinity as "unlimited").
+import {replaceControls} from '../base/quote.js'
 import {wrapShellCommand} from '../output/shell.js'
 import {type Cell, fitText, renderTable} from '../output/table.js'
 import {outputWidth} from '../output/terminal.js'
@@ -22,12 +23,23 @@ export function renderUlimit(result: UlimitResult): string {
 
 const howLabel = {'invoking-shell': 'the invoking shell', pid: 'chosen by --pid', self: 'uringctl itself (--self)'} as const
 
+/** One control, format or bidi character as bash's $'...' spells it. */
+function shellEscape(char: string): string {
+  const code = char.codePointAt(0) ?? 0
+  if (char === '\n') return '\\n'
+  if (char === '\t') return '\\t'
+  if (code <= 0xff) return `\\x${code.toString(16).padStart(2, '0')}`
+  return code <= 0xffff ? `\\u${code.toString(16).padStart(4, '0')}` : `\\U${code.toString(16).padStart(8, '0')}`
+}
+
 /** argv as a shell would need it typed: bare words, '...' quoting, or $'...' for newlines and control characters. */
 function commandLine(words: string[]): string {
   return words
     .map((word) => {
       if (/^[\w@%+=:,./-]+$/.test(word)) return word
-      if (/[\x00-\x1f\x7f]/.test(word)) return `$'${word.replaceAll('\\', '\\\\').replaceAll("'", "\\'").replaceAll('\n', '\\n').replaceAll('\t', '\\t').replace(/[\x00-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)}'`
+      const quoted = word.replaceAll('\\', '\\\\').replaceAll("'", "\\'")
+      const escaped = replaceControls(quoted, shellEscape)
+      if (escaped !== quoted) return `$'${escaped}'`
       return `'${word.replaceAll("'", `'\\''`)}'`
     })
     .join(' ')

@@ -1,5 +1,6 @@
 // Human rendering of a TcpDataSplitReport: one table of interfaces, then (with --zcrx) one table of
 // readiness checks per interface. JSON output is the report itself.
+import {escapeControls} from '../base/quote.js'
 import {fitText, renderTable} from '../output/table.js'
 import type {InterfaceReport, TcpDataSplitReport} from './check.js'
 
@@ -28,8 +29,9 @@ function note(i: InterfaceReport): string | null {
 }
 
 export function renderInterfaces(report: TcpDataSplitReport): string {
+  // An interface name may hold any byte but '/', ':' and whitespace, ANSI escapes included: never print it raw.
   const rows = report.interfaces.map((i) => [
-    i.name,
+    escapeControls(i.name),
     deviceCell(i),
     splitCell(i),
     pair(i.hdsThreshold, i.hdsThresholdMax),
@@ -42,9 +44,9 @@ export function renderInterfaces(report: TcpDataSplitReport): string {
 }
 
 export function renderZcrx(i: InterfaceReport): string {
-  const rows = i.zcrx.checks.map((c) => [c.title, c.status, c.evidence, c.fix])
+  const rows = i.zcrx.checks.map((c) => [c.title, c.status, escapeControls(c.evidence), c.fix === null ? null : escapeControls(c.fix)])
   const verdict = i.zcrx.ready ? 'ready' : 'not ready'
-  return renderTable(['check', 'status', 'evidence', 'fix'], rows, {title: `zero-copy receive on ${i.name}: ${verdict}`})
+  return renderTable(['check', 'status', 'evidence', 'fix'], rows, {title: `zero-copy receive on ${escapeControls(i.name)}: ${verdict}`})
 }
 
 export function renderSummary(report: TcpDataSplitReport, zcrx: boolean): string {

@@ -151,7 +151,7 @@ describe('bad input', () => {
     assert.equal(r.code, 4)
     assert.equal(r.stdout, '')
     const names = readdirSync('/sys/class/net')
-    assert.match(r.stderr, /^Error: no such interface: uringctl-nope0 \(interfaces in this network namespace: .+\)\n$/)
+    assert.match(r.stderr, /^Error: no such interface: "uringctl-nope0" \(interfaces in this network namespace: .+\)\n$/)
     for (const n of names) assert.ok(r.stderr.includes(n), `lists ${n}`)
   })
 
@@ -217,7 +217,7 @@ describe('a veth pair in a network namespace', {skip: process.getuid() !== 0 && 
   test('an interface of the host is not in the namespace: exit 4 lists exactly the namespace\'s interfaces', async () => {
     const r = await inNetns(['tcp-data-split', 'check', 'eth0'])
     assert.equal(r.code, 4)
-    const listed = /no such interface: eth0 \(interfaces in this network namespace: (.+)\)/.exec(r.stderr)?.[1]
+    const listed = /no such interface: "eth0" \(interfaces in this network namespace: (.+)\)/.exec(r.stderr)?.[1]
     assert.deepEqual(listed?.split(', ').sort(), ['lo', 'tds0', 'tds1'])
   })
 })
