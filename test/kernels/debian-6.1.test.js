@@ -66,13 +66,14 @@ function ran(name, code = 0, {ndjson = false, json = true} = {}) {
 }
 
 describe('Debian 12 kernel 6.1 under QEMU', () => {
-  test('the VM boots Debian\'s 6.1 kernel, runs every check and powers off', () => {
+  test('the VM boots Debian\'s 6.1 kernel, runs every check and powers off', (t) => {
     assert.equal(boot.qemu.timedOut, false, `QEMU was killed after the time limit; console:\n${consoleTail()}`)
     assert.equal(boot.qemu.code, 0, `QEMU ${JSON.stringify(boot.qemu)}; console:\n${consoleTail()}`)
     const environment = JSON.parse(result('environment').stdout)
     assert.match(environment.release, /^6\.1\.\d+-\d+-amd64$/)
     assert.equal(environment.release, vm.release)
     result('done')
+    t.diagnostic(`${vm.deb}: ${boot.records.length - 2} checks in ${boot.seconds} s of QEMU (TCG)`)
   })
 
   describe('probe', () => {
@@ -88,7 +89,7 @@ describe('Debian 12 kernel 6.1 under QEMU', () => {
       assert.equal(result('probe-table').stderr, '')
     })
 
-    test('opcodes 0-48 are supported and named, none beyond (IORING_REGISTER_PROBE)', () => {
+    test('opcodes 0-48 are supported and named, none beyond (IORING_REGISTER_PROBE)', (t) => {
       for (const name of ['probe', 'probe-functional']) {
         const {opcodes} = ran(name)
         assert.equal(opcodes.source, 'probe')
@@ -102,9 +103,11 @@ describe('Debian 12 kernel 6.1 under QEMU', () => {
         }
         assert.deepEqual(opcodes.items.filter((o) => o.supported).map((o) => o.op), Array.from({length: 49}, (_, i) => i))
       }
+      const {opcodes} = ran('probe')
+      t.diagnostic(`opcodes: ${opcodes.supported} supported, last_op ${opcodes.lastOp} (${opcodes.items.find((o) => o.op === 48).name})`)
     })
 
-    test('IORING_REGISTER_QUERY (6.18) is unavailable with EINVAL; register opcodes are found by trying them', () => {
+    test('IORING_REGISTER_QUERY (6.18) is unavailable with EINVAL; register opcodes are found by trying them', (t) => {
       const probe = ran('probe')
       assert.equal(probe.query.available, false)
       assert.equal(probe.query.errnoName, 'EINVAL')
@@ -114,9 +117,10 @@ describe('Debian 12 kernel 6.1 under QEMU', () => {
       assert.equal(probe.registerOpcodes.count, expected.length)
       assert.equal(probe.enterFlags.word, null)
       assert.equal(probe.sqeFlags.word, null)
+      t.diagnostic(`IORING_REGISTER_QUERY: ${probe.query.errnoName}; register opcodes: ${probe.registerOpcodes.count} (by ${probe.registerOpcodes.source})`)
     })
 
-    test('every setup flag as 6.1 has it: up to DEFER_TASKRUN supported, NO_MMAP and later EINVAL', () => {
+    test('every setup flag as 6.1 has it: up to DEFER_TASKRUN supported, NO_MMAP and later EINVAL', (t) => {
       const {setupFlags} = ran('probe')
       assert.equal(setupFlags.source, 'setup-test')
       for (const row of catalog.filter((r) => r.kind === 'setup')) {
@@ -128,9 +132,12 @@ describe('Debian 12 kernel 6.1 under QEMU', () => {
           assert.equal(item.errnoName, 'EINVAL', row.name)
         }
       }
+      const short = (items) => items.map((s) => s.name.replace('IORING_SETUP_', '')).join(' ')
+      t.diagnostic(`setup flags supported: ${short(setupFlags.items.filter((s) => s.status === 'supported'))}`)
+      t.diagnostic(`setup flags refused: ${short(setupFlags.items.filter((s) => s.status !== 'supported'))}`)
     })
 
-    test('every feature bit as 6.1 has it (0x1fff: up to LINKED_FILE)', () => {
+    test('every feature bit as 6.1 has it (0x1fff: up to LINKED_FILE)', (t) => {
       const probe = ran('probe')
       const expected = catalog.filter((r) => r.kind === 'feat' && in61(r)).reduce((word, r) => word | Number(r.value), 0)
       assert.equal(expected, 0x1fff)
@@ -139,9 +146,10 @@ describe('Debian 12 kernel 6.1 under QEMU', () => {
       for (const row of catalog.filter((r) => r.kind === 'feat')) {
         assert.equal(probe.features.bits.find((b) => b.name === row.name)?.set, in61(row), row.name)
       }
+      t.diagnostic(`features ${probe.features.word}: ${probe.features.bits.filter((b) => b.set).map((b) => b.name.replace('IORING_FEAT_', '')).join(' ')}`)
     })
 
-    test('capabilities: no bundles, no zcrx; multishot recv, buffer rings, DEFER_TASKRUN and the rest present, and the functional tests agree', () => {
+    test('capabilities: no bundles, no zcrx; multishot recv, buffer rings, DEFER_TASKRUN and the rest present, and the functional tests agree', (t) => {
       const plain = ran('probe')
       const functional = ran('probe-functional')
       assert.equal(functional.functional, true)
@@ -160,6 +168,8 @@ describe('Debian 12 kernel 6.1 under QEMU', () => {
       }
       assert.equal(plain.zcrx.kernelHas, false)
       assert.equal(plain.zcrx.errnoName, 'EINVAL')
+      t.diagnostic(`capabilities present: ${functional.capabilities.filter((c) => c.present).map((c) => c.id).join(' ')}`)
+      t.diagnostic(`capabilities absent: ${functional.capabilities.filter((c) => !c.present).map((c) => c.id).join(' ')}`)
     })
   })
 
@@ -170,7 +180,7 @@ describe('Debian 12 kernel 6.1 under QEMU', () => {
     const absentOn61 = ['recv-bundle', 'batched-wait', 'coop-taskrun', 'accept', 'recv', 'sqpoll']
 
     for (const server of ['io_uring', 'epoll', 'io_uring --batch-wait 100']) {
-      test(`echo serve --backend ${server}: every echoed byte verified, no errors, clean stop`, () => {
+      test(`echo serve --backend ${server}: every echoed byte verified, no errors, clean stop`, (t) => {
         const events = ran(`echo-serve ${server}`, 0, {ndjson: true})
         const listening = events[0]
         assert.equal(listening.event, 'listening')
@@ -211,6 +221,7 @@ describe('Debian 12 kernel 6.1 under QEMU', () => {
           echoed += halfClose.bytesEchoed
         }
         assert.equal(summary.bytesOut, echoed, 'the server echoed exactly the bytes its clients verified')
+        t.diagnostic(`features: ${listening.features.join(' ')}; ${summary.connectionsServed} connections, ${echoed} bytes echoed and verified`)
       })
     }
   })

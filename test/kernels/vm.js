@@ -158,6 +158,7 @@ export function bootVm(vm, {timeoutMs = 10 * 60 * 1000} = {}) {
     // One NIC for tcp-data-split check to inspect; user-mode networking with restrict=on cannot reach out.
     '-netdev', 'user,id=n0,restrict=on', '-device', 'e1000,netdev=n0,romfile=',
   ]
+  const started = Date.now()
   return new Promise((resolve, reject) => {
     // --pdeathsig: QEMU dies with this process even when the test runner kills it without cleanup.
     const qemu = spawn('setpriv', ['--pdeathsig', 'KILL', 'qemu-system-x86_64', ...args], {stdio: ['ignore', 'pipe', 'pipe']})
@@ -179,7 +180,8 @@ export function bootVm(vm, {timeoutMs = 10 * 60 * 1000} = {}) {
       clearTimeout(timer)
       process.removeListener('exit', stop)
       const records = existsSync(resultsFile) ? parseResults(readFileSync(resultsFile, 'utf8')) : []
-      resolve({qemu: {args, code, signal, timedOut}, console: consoleText.replaceAll('\r', ''), records})
+      const seconds = Math.round((Date.now() - started) / 1000)
+      resolve({qemu: {args, code, signal, timedOut}, seconds, console: consoleText.replaceAll('\r', ''), records})
     })
   })
 }
