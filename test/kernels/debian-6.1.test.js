@@ -89,6 +89,17 @@ describe('Debian 12 kernel 6.1 under QEMU', () => {
       assert.equal(result('probe-table').stderr, '')
     })
 
+    test('--require names what 6.1 lacks (exit 8) and --format env says 0 for it', () => {
+      const env = ran('probe-require', 8, {json: false})
+      assert.match(result('probe-require').stderr, /missing required capabilities: recv-bundle, zcrx/)
+      assert.match(env, /^URING_VERDICT='available'$/m)
+      assert.match(env, /^URING_HAVE_MULTISHOT_RECV=1$/m)
+      assert.match(env, /^URING_HAVE_DEFER_TASKRUN=1$/m)
+      assert.match(env, /^URING_HAVE_RECV_BUNDLE=0$/m)
+      assert.match(env, /^URING_HAVE_OP_SENDMSG_ZC=1$/m)
+      assert.match(env, /^URING_HAVE_OP_READ_MULTISHOT=0$/m)
+    })
+
     test('opcodes 0-48 are supported and named, none beyond (IORING_REGISTER_PROBE)', (t) => {
       for (const name of ['probe', 'probe-functional']) {
         const {opcodes} = ran(name)

@@ -147,6 +147,7 @@ record({check: 'environment', command: 'inside.js', exitCode: 0, signal: null, s
 await check('probe', ['probe', '--json'])
 await check('probe-functional', ['probe', '--functional', '--json'])
 await check('probe-table', ['probe'])
+await check('probe-require', ['probe', '--require', 'multishot-recv,defer-taskrun,recv-bundle,zcrx', '--format', 'env'])
 
 const bench = (port, client, load) => ['echo', 'bench', '--port', port, ...load, '--warmup', '0', '--timeout', '60', '--client-backend', client, '--json']
 // Random sizes up to echo bench's 64 KiB cap, pipelined; then many connections with small messages.

@@ -8,7 +8,7 @@ import {dirname, join} from 'node:path'
 
 import {root} from '../helpers/cli.js'
 
-/** Outside git (gitignored): the kernel .deb, its extracted files and the built initramfs. */
+/** Outside git (gitignored): the kernel .deb, its extracted files, the built initramfs, and the last run's console.log and results.ndjson. */
 export const cacheDir = process.env.URINGCTL_VM_CACHE ?? join(root, '.cache', 'kernels')
 
 // Development-only packages the VM never runs (TypeScript is compiled on the host).
@@ -181,6 +181,7 @@ export function bootVm(vm, {timeoutMs = 10 * 60 * 1000} = {}) {
       process.removeListener('exit', stop)
       const records = existsSync(resultsFile) ? parseResults(readFileSync(resultsFile, 'utf8')) : []
       const seconds = Math.round((Date.now() - started) / 1000)
+      writeFileSync(join(cacheDir, 'console.log'), consoleText)
       resolve({qemu: {args, code, signal, timedOut}, seconds, console: consoleText.replaceAll('\r', ''), records})
     })
   })
