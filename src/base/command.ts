@@ -2,6 +2,7 @@ import {Command, Errors, Flags} from '@oclif/core'
 
 import {ExitCode, UserError} from './errors.js'
 import {quoteInput, safeLine} from './quote.js'
+import {nearestName} from './suggest.js'
 
 export interface ExitCodeDoc {
   code: number
@@ -40,6 +41,18 @@ export abstract class BaseCommand extends Command {
     if (!this.jsonEnabled()) process.stderr.write(`${message}\n`)
   }
 
+  /** "Nonexistent flag: --prot" names the nearest flag of this command: "...: did you mean --port?". */
+  private suggestFlag(message: string): string {
+    const typed = /^Nonexistent flags?: --?([\w-]+)/.exec(message)?.[1]
+    if (!typed) return message
+    const ctor = this.constructor as typeof BaseCommand
+    const flags = {...ctor.baseFlags, ...ctor.flags} as Record<string, {hidden?: boolean}>
+    const nearest = nearestName(typed, Object.keys(flags).filter((name) => !flags[name].hidden))
+    if (!nearest) return message
+    const [first, ...rest] = message.split(' (see: ')
+    return [`${first}: did you mean --${nearest}?`, ...rest].join(' (see: ')
+  }
+
   override async catch(err: Error & {oclif?: {exit?: number}; code?: string}): Promise<void> {
     if (err instanceof Errors.ExitError) throw err
     let exitCode: number
@@ -65,6 +78,7 @@ export abstract class BaseCommand extends Command {
       message = `internal error: ${firstLine(message)} (set DEBUG=1 for the stack trace)`
     }
     message = safeLine(message)
+    if (code === 'USAGE') message = this.suggestFlag(message)
     if (code === 'USAGE' && !message.includes('--help')) message += ` (see: uringctl ${this.id?.replaceAll(':', ' ')} --help)`
     process.exitCode = exitCode
     if (this.jsonEnabled()) {

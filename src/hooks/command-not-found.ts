@@ -5,6 +5,7 @@ import {type Hook, loadHelpClass} from '@oclif/core'
 
 import {ExitCode} from '../base/errors.js'
 import {quoteInput} from '../base/quote.js'
+import {nearestName} from '../base/suggest.js'
 
 const hook: Hook<'command_not_found'> = async function (options) {
   const {config} = options
@@ -43,29 +44,7 @@ function commandNames(config: {commands: {id: string; hidden?: boolean}[]}): str
   return [...names]
 }
 
-/** The closest name within a few edits (a third of the word, at least 2), preferring whole commands. */
+/** The closest name with as many words as typed ("echo bnch" against "echo bench", "prob" against "probe"). */
 export function nearestCommand(typed: string, names: string[]): string | null {
-  let best: {name: string; distance: number} | null = null
-  for (const name of names) {
-    // Compare like with like: "echo bnch" against two-word names, "prob" against one-word names.
-    if (name.split(' ').length !== typed.split(' ').length) continue
-    const distance = editDistance(typed, name)
-    if (!best || distance < best.distance) best = {name, distance}
-  }
-  if (!best) return null
-  const allowed = Math.max(2, Math.floor(typed.length / 3))
-  return best.distance <= allowed ? best.name : null
-}
-
-/** Edits (insert, delete, substitute, swap two neighbours) that turn a into b. */
-function editDistance(a: string, b: string): number {
-  const d: number[][] = Array.from({length: a.length + 1}, (_, i) => Array.from({length: b.length + 1}, (_, j) => (i === 0 ? j : j === 0 ? i : 0)))
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1
-      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost)
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1)
-    }
-  }
-  return d[a.length][b.length]
+  return nearestName(typed, names.filter((name) => name.split(' ').length === typed.split(' ').length))
 }

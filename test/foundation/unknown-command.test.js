@@ -56,3 +56,14 @@ test('-v, --version and version print the version; -h and --help the help', asyn
   assert.equal(command.code, 0)
   assert.match(command.stdout, /^USAGE\n {2}\$ uringctl probe/m)
 })
+
+test('a mistyped flag names the nearest flag of that command, in both output modes (exit 2)', async () => {
+  const human = await runCli(['probe', '--functinal'])
+  assert.equal(human.code, 2)
+  assert.equal(human.stderr, 'Error: Nonexistent flag: --functinal: did you mean --functional? (see: uringctl probe --help)\n')
+  const json = await runCli(['echo', 'serve', '--prot', '80', '--json'])
+  assert.equal(json.code, 2)
+  assert.equal(json.json().error.message, 'Nonexistent flag: --prot: did you mean --port? (see: uringctl echo serve --help)')
+  const far = await runCli(['probe', '--zzzzzzzz'])
+  assert.equal(far.stderr, 'Error: Nonexistent flag: --zzzzzzzz (see: uringctl probe --help)\n')
+})
