@@ -151,8 +151,8 @@ await check('probe-require', ['probe', '--require', 'multishot-recv,defer-taskru
 
 const bench = (port, client, load) => ['echo', 'bench', '--port', port, ...load, '--warmup', '0', '--timeout', '60', '--client-backend', client, '--json']
 // Random sizes up to echo bench's 64 KiB cap, pipelined; then many connections with small messages.
-const large = ['--connections', '32', '--size', '1-65536', '--pipeline', '4', '--messages', '2000']
-const many = ['--connections', '400', '--size', '1-4096', '--pipeline', '8', '--messages', '20000']
+const large = ['--connections', '32', '--size', '1-65536', '--pipeline', '4', '--messages', '1000']
+const many = ['--connections', '400', '--size', '1-4096', '--pipeline', '8', '--messages', '8000']
 
 // The io_uring server with --batch-wait: 6.1 lacks IORING_FEAT_MIN_TIMEOUT, so the engine must run without it.
 for (const [backend, extra] of [['io_uring', []], ['epoll', []], ['io_uring', ['--batch-wait', '100']]]) {
