@@ -128,7 +128,7 @@ test('--require: exit 0 when present; unknown names exit 2 listing the valid one
   assert.deepEqual(ok.json().require, {requested: ['multishot-recv', 'send-zc', 'buffer-rings'], missing: [], satisfied: true})
   const bad = await runCli(['probe', '--require', 'multishot-recv,teleport'])
   assert.equal(bad.code, 2)
-  assert.match(bad.stderr, /unknown capability teleport in --require; valid: multishot-accept, multishot-recv, .*zcrx/)
+  assert.match(bad.stderr, /unknown capability "teleport" in --require; valid: multishot-accept, multishot-recv, .*zcrx/)
   assert.doesNotMatch(bad.stderr, /\n\s+at /)
   const badJson = await runCli(['probe', '--require', 'teleport', '--json'])
   assert.equal(badJson.code, 2)
