@@ -14,6 +14,7 @@
 
 #include "bench/address.h"
 #include "bench/affinity.h"
+#include "bench/errno_name.h"
 #include "bench/run.h"
 #include "echo/engine.h"
 #include "echo/uring_support.h"
@@ -36,8 +37,8 @@ Napi::Value Guarded(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   auto fail = [&](const std::string& message, int err) {
     Napi::Error error = Napi::Error::New(env, message);
-    const char* name = err ? strerrorname_np(err) : nullptr;
-    error.Set("code", Napi::String::New(env, name ? name : "ENATIVE"));
+    std::string name = err ? bench::errno_name(err) : std::string();
+    error.Set("code", Napi::String::New(env, name.empty() ? "ENATIVE" : name));
     if (err) error.Set("errno", Napi::Number::New(env, err));
     return error;
   };
@@ -110,10 +111,16 @@ Napi::Value RingSelfTest(const Napi::CallbackInfo& info) {
   return result;
 }
 
-Napi::Value ErrnoName(const Napi::CallbackInfo& info) {
-  int e = info[0].As<Napi::Number>().Int32Value();
-  const char* name = strerrorname_np(e);
-  return name ? Napi::String::New(info.Env(), name) : info.Env().Null();
+// setErrnoNames(names): names[errno] is Node's name for it (os.constants.errno) or not a string.
+Napi::Value SetErrnoNames(const Napi::CallbackInfo& info) {
+  Napi::Array names = info[0].As<Napi::Array>();
+  std::vector<std::string> table(names.Length());
+  for (uint32_t i = 0; i < names.Length(); ++i) {
+    Napi::Value name = names.Get(i);
+    if (name.IsString()) table[i] = name.As<Napi::String>().Utf8Value();
+  }
+  bench::set_errno_names(std::move(table));
+  return info.Env().Undefined();
 }
 
 // --- probe (uringctl probe) -----------------------------------------------------------------------
@@ -631,7 +638,7 @@ Napi::Value PageSize(const Napi::CallbackInfo& info) {
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   Export<RingSelfTest>(exports, "ringSelfTest");
-  Export<ErrnoName>(exports, "errnoName");
+  Export<SetErrnoNames>(exports, "setErrnoNames");
 
   // probe
   Export<ProbeSetup>(exports, "probeSetup");

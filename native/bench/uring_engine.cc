@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "clock.h"
+#include "errno_name.h"
 #include "uring/prep.h"
 #include "uring/ring.h"
 #include "worker.h"
@@ -36,10 +37,7 @@ unsigned next_pow2(unsigned v) {
   return p;
 }
 
-std::string errno_words(const char* what, int err) {
-  const char* name = strerrorname_np(err);
-  return std::string(what) + ": " + (name ? name : std::to_string(err)) + " (" + strerror(err) + ")";
-}
+std::string errno_words(const char* what, int err) { return std::string(what) + ": " + bench::errno_words(err); }
 
 // Cheapest completion mode first: DEFER_TASKRUN (6.1) runs completions only when we wait, in our thread.
 int init_ring(uring::Ring& ring, unsigned entries, unsigned cq_entries) {

@@ -15,15 +15,11 @@
 #include <cstring>
 
 #include "clock.h"
+#include "errno_name.h"
 
 namespace bench {
 
 namespace {
-
-std::string errno_words(int err) {
-  const char* name = strerrorname_np(err);
-  return std::string(name ? name : "errno " + std::to_string(err)) + " (" + strerror(err) + ")";
-}
 
 uint64_t next_random(uint64_t& state) {
   state ^= state << 13;

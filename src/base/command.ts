@@ -13,6 +13,7 @@ export const commonExitCodes: ExitCodeDoc[] = [
   {code: ExitCode.ok, meaning: 'success'},
   {code: ExitCode.internal, meaning: 'internal error (a bug in uringctl: please report it)'},
   {code: ExitCode.usage, meaning: 'usage error: unknown flag, bad flag value or argument'},
+  {code: ExitCode.nativeMissing, meaning: 'the native addon is missing or does not load (fix: npm rebuild uringctl with a compiler)'},
 ]
 
 /** A command's help text with its exit codes appended, since scripts depend on them. */

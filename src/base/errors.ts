@@ -16,6 +16,8 @@ export const ExitCode = {
   ok: 0,
   internal: 1,
   usage: 2,
+  /** No native addon loads: no prebuilt binary fits and none was compiled at install time. */
+  nativeMissing: 69,
 } as const
 
 export function usageError(message: string): UserError {

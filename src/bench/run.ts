@@ -2,6 +2,7 @@
 import {lookup} from 'node:dns/promises'
 import {isIP} from 'node:net'
 
+import {errnoName} from '../base/errno.js'
 import {UserError, usageError} from '../base/errors.js'
 import {limitsNative} from '../limits/native.js'
 import {hostPort} from '../output/units.js'
@@ -213,7 +214,7 @@ export async function runBench(options: BenchOptions, hooks: RunBenchHooks = {})
     }
   })
   if (result.threadErrno) {
-    const name = native.errnoName(result.threadErrno) ?? `errno ${result.threadErrno}`
+    const name = errnoName(result.threadErrno)
     const wanted = Math.min(options.threads, options.connections)
     const what = result.threadsStarted < wanted
       ? `could not start ${wanted} load generator threads (${name}, ${result.threadsStarted} started)`

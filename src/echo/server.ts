@@ -2,6 +2,7 @@
 import {lookup} from 'node:dns/promises'
 import {isIP} from 'node:net'
 
+import {errnoName} from '../base/errno.js'
 import {UserError} from '../base/errors.js'
 import {quoteInput} from '../base/quote.js'
 import {addon} from '../native/addon.js'
@@ -147,8 +148,7 @@ function engineConfig(options: ServeOptions, host: string): EngineConfig {
 }
 
 function startError(errno: number, stage: string, detail: string, options: ServeOptions, host: string): UserError {
-  const native = addon<EchoNative>()
-  const name = native.errnoName(errno) ?? `errno ${errno}`
+  const name = errnoName(errno)
   const where = `${host.includes(':') ? `[${host}]` : host}:${options.port}`
   const fail = (message: string, code: string, exitCode: number) => new UserError(message, {code, exitCode})
   if (stage === 'ring') {
@@ -242,7 +242,7 @@ export async function startEchoServer(options: ServeOptions): Promise<EchoServer
         bytesIn: counters.bytesIn,
         bytesOut: counters.bytesOut,
         errors: counters.errors,
-        lastError: counters.lastErrno ? native.errnoName(counters.lastErrno) : null,
+        lastError: counters.lastErrno ? errnoName(counters.lastErrno) : null,
         cpuSeconds: round(cpuSeconds, 3),
         cpuMicrosPerMessage: counters.messages ? round((cpuSeconds * 1e6) / counters.messages, 3) : null,
       }

@@ -1,4 +1,5 @@
 // `--nofile SOFT:HARD` on a running process through prlimit(2), like util-linux `prlimit --pid`.
+import {errnoName} from '../base/errno.js'
 import {usageError} from '../base/errors.js'
 import {quoteInput} from '../base/quote.js'
 import {readSysctl} from './host.js'
@@ -59,7 +60,7 @@ function limitOf(result: NativeLimit): Limit {
  */
 export function changeNofile(paths: SystemPaths, native: LimitsNative, pid: number, spec: LimitSpec, force = false): LimitChange {
   const current = native.limitsGet(pid, 'nofile')
-  if (current.errno !== 0) throw refusal(paths, native, pid, current.errno, {hardRaised: false})
+  if (current.errno !== 0) throw refusal(paths, pid, current.errno, {hardRaised: false})
   const want: Limit = {soft: spec.soft ?? current.soft, hard: spec.hard ?? current.hard}
   if (want.soft > want.hard) {
     const whose = spec.hard === undefined ? `pid ${pid}'s hard limit` : 'the hard limit asked for'
@@ -78,9 +79,9 @@ export function changeNofile(paths: SystemPaths, native: LimitsNative, pid: numb
   }
   if (!force) refuseBelowOpenFds(paths, pid, want, current)
   const replaced = native.limitsSet(pid, 'nofile', want.soft, want.hard)
-  if (replaced.errno !== 0) throw refusal(paths, native, pid, replaced.errno, {hardRaised: want.hard > current.hard, from: current.hard, to: want.hard})
+  if (replaced.errno !== 0) throw refusal(paths, pid, replaced.errno, {hardRaised: want.hard > current.hard, from: current.hard, to: want.hard})
   const after = native.limitsGet(pid, 'nofile')
-  if (after.errno !== 0) throw refusal(paths, native, pid, after.errno, {hardRaised: false})
+  if (after.errno !== 0) throw refusal(paths, pid, after.errno, {hardRaised: false})
   return {
     resource: 'nofile',
     pid,
@@ -104,8 +105,8 @@ function refuseBelowOpenFds(paths: SystemPaths, pid: number, want: Limit, curren
   throw belowOpenFds(`${why}${undo}; give a soft limit of at least ${least}, or add --force to set it anyway`)
 }
 
-function refusal(paths: SystemPaths, native: LimitsNative, pid: number, errno: number, raise: {hardRaised: boolean; from?: number; to?: number}): Error {
-  const name = native.errnoName(errno) ?? `errno ${errno}`
+function refusal(paths: SystemPaths, pid: number, errno: number, raise: {hardRaised: boolean; from?: number; to?: number}): Error {
+  const name = errnoName(errno)
   if (name === 'ESRCH') return noSuchProcess(pid)
   if (name === 'EINVAL') return softAboveHard(`the kernel refused pid ${pid}'s new nofile limit (EINVAL): its hard limit changed meanwhile; check it with uringctl ulimit --pid ${pid}`)
   if (name === 'EPERM') {

@@ -1,5 +1,5 @@
 // The limits part of the native addon: prlimit(2) for any pid, which Node has no API for.
-import {type NativeAddon, addon} from '../native/addon.js'
+import {addon} from '../native/addon.js'
 
 /** A limit as the addon reports it: Infinity is RLIM_INFINITY; soft/hard are NaN when errno is set. */
 export interface NativeLimit {
@@ -8,7 +8,7 @@ export interface NativeLimit {
   hard: number
 }
 
-export interface LimitsNative extends Pick<NativeAddon, 'errnoName'> {
+export interface LimitsNative {
   /** prlimit(pid, resource, NULL, &old); pid 0 is this process. */
   limitsGet(pid: number, resource: string): NativeLimit
   /** prlimit(pid, resource, &new, &old): atomic; returns the replaced limit, or errno with nothing changed. */

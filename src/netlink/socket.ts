@@ -1,4 +1,5 @@
 // A netlink socket that sends one request at a time and returns the decoded answer to it.
+import {errnoName} from '../base/errno.js'
 import {addon} from '../native/addon.js'
 import {type ExtendedAck, type NetlinkMessage, decodeDatagram, encodeMessage} from './codec.js'
 import type {NetlinkNative} from './native.js'
@@ -11,7 +12,7 @@ export class NetlinkError extends Error {
   readonly extack: ExtendedAck
 
   constructor(errno: number, what: string, extack: ExtendedAck = {}) {
-    const name = addon().errnoName(errno) ?? `errno ${errno}`
+    const name = errnoName(errno)
     super(`${what}: ${extack.message ? `${extack.message} (${name})` : name}`)
     this.name = 'NetlinkError'
     this.errno = errno

@@ -1,6 +1,6 @@
 // Can this process use io_uring at all, and if not, exactly why and what would fix it.
 // `checkAvailability()` is the entry point other commands use (e.g. `echo serve` before starting).
-import {errno, errnoName} from './errno.js'
+import {errno, errnoName} from '../base/errno.js'
 import {type HostFacts, inGroup, type Limit, readHostFacts} from './host.js'
 import {probeNative} from './native.js'
 

@@ -2,7 +2,7 @@
 // test confirms it. A capability's first kernel version is the newest of its needs in the catalog.
 import {type Catalog, compareVersions} from './catalog.js'
 import type {BitItem, OpcodeItem, RegisterOpcodeItem} from './decode.js'
-import {errnoName} from './errno.js'
+import {errnoName} from '../base/errno.js'
 import type {FunctionalOutcome} from './native.js'
 import type {SetupFlagResult} from './setup-flags.js'
 import type {ZcrxSupport} from './zcrx.js'

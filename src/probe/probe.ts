@@ -14,7 +14,7 @@ import {
   type OpcodeItem,
   type RegisterOpcodeItem,
 } from './decode.js'
-import {errno, errnoName} from './errno.js'
+import {errno, errnoName} from '../base/errno.js'
 import {probeNative, type QueryOutcome} from './native.js'
 import {checkRequirements, type RequireResult} from './require.js'
 import {type SetupFlagResult, testSetupFlags} from './setup-flags.js'

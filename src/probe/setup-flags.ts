@@ -1,7 +1,7 @@
 // Every IORING_SETUP_* flag tried on its own, with the flags it cannot be used without.
 import {bitOf, type Catalog} from './catalog.js'
 import {hex, unknownName} from './decode.js'
-import {errno, errnoName} from './errno.js'
+import {errno, errnoName} from '../base/errno.js'
 import type {SetupTrial} from './native.js'
 
 /**

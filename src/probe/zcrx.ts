@@ -3,7 +3,7 @@
 // The one reading of that test's errnos: `uringctl probe` and `tcp-data-split check` both use it.
 import {seccompProfileFix} from './availability.js'
 import {loadCatalog} from './catalog.js'
-import {errno, errnoName} from './errno.js'
+import {errno, errnoName} from '../base/errno.js'
 import {parseProcStatus, readInitialUserNamespace, readText} from './host.js'
 import {probeNative, type ZcrxRegisterTest} from './native.js'
 
