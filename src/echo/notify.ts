@@ -1,5 +1,6 @@
 // systemd's readiness protocol (sd_notify(3)) for `echo serve` run as a Type=notify service: READY=1
 // once listening, STATUS= lines, STOPPING=1 and WATCHDOG=1 pings. A no-op without $NOTIFY_SOCKET.
+import {errnoName} from '../base/errno.js'
 import {addon} from '../native/addon.js'
 import type {EchoNative} from './native.js'
 
@@ -27,7 +28,7 @@ export function serviceNotifier(env: NodeJS.ProcessEnv, alive: () => boolean, wa
     const errno = native.systemdNotify(socket, message)
     if (errno !== 0 && !warned) {
       warned = true
-      warn(`warning: cannot notify systemd at NOTIFY_SOCKET=${socket} (${native.errnoName(errno) ?? `errno ${errno}`}); readiness and watchdog pings are lost`)
+      warn(`warning: cannot notify systemd at NOTIFY_SOCKET=${socket} (${errnoName(errno)}); readiness and watchdog pings are lost`)
     }
   }
   let watchdog: NodeJS.Timeout | undefined
