@@ -1,5 +1,6 @@
 import {Command, Errors, Flags} from '@oclif/core'
 
+import {forStderr} from '../output/table.js'
 import {ExitCode, UserError} from './errors.js'
 import {quoteInput, safeLine} from './quote.js'
 import {nearestName} from './suggest.js'
@@ -39,7 +40,7 @@ export abstract class BaseCommand extends Command {
 
   /** Human progress and warnings: stderr, and silent under --json. */
   protected note(message: string): void {
-    if (!this.jsonEnabled()) process.stderr.write(`${message}\n`)
+    if (!this.jsonEnabled()) process.stderr.write(`${forStderr(message)}\n`)
   }
 
   /** "Nonexistent flag: --prot" names the nearest flag of this command: "...: did you mean --port?". */
@@ -85,7 +86,7 @@ export abstract class BaseCommand extends Command {
     if (this.jsonEnabled()) {
       this.logJson({error: {code, exitCode, message}})
     } else {
-      process.stderr.write(`Error: ${message}\n`)
+      process.stderr.write(`${forStderr(`Error: ${message}`)}\n`)
     }
   }
 }

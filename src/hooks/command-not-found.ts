@@ -6,6 +6,7 @@ import {type Hook, loadHelpClass} from '@oclif/core'
 import {ExitCode} from '../base/errors.js'
 import {quoteInput} from '../base/quote.js'
 import {nearestName} from '../base/suggest.js'
+import {forStderr} from '../output/table.js'
 
 const hook: Hook<'command_not_found'> = async function (options) {
   const {config} = options
@@ -27,7 +28,7 @@ const hook: Hook<'command_not_found'> = async function (options) {
   if (argv.includes('--json')) {
     process.stdout.write(`${JSON.stringify({error: {code: 'USAGE', exitCode: ExitCode.usage, message}}, null, 2)}\n`)
   } else {
-    process.stderr.write(`Error: ${message}\n`)
+    process.stderr.write(`${forStderr(`Error: ${message}`)}\n`)
   }
 }
 

@@ -204,3 +204,11 @@ export function wrapLines(text: string, width: number = outputWidth()): string[]
 export function fitText(text: string, width: number = outputWidth()): string {
   return wrapLines(text, width).join('\n')
 }
+
+/**
+ * A message for stderr: one line, as scripts and logs want it, but wrapped at word boundaries (with a
+ * hanging indent) when stderr is a terminal, where the terminal would otherwise cut it mid-word.
+ */
+export function forStderr(text: string): string {
+  return process.stderr.isTTY ? wrapLines(text, outputWidth(process.stderr)).join('\n') : text
+}

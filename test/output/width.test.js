@@ -8,12 +8,11 @@ import {runCli} from '../helpers/cli.js'
 import {runPty, stripAnsi} from '../helpers/pty.js'
 import {whileIoUringDisabledElsewhere} from '../echo/harness.js'
 
-/** The lines as printed (a CR-redrawn spinner line counts as what was left on it), without one-line error/warning messages, which the terminal itself wraps. */
+/** The lines as printed, stdout and stderr (a CR-redrawn spinner line counts as what was left on it). */
 function printedLines(output) {
   return stripAnsi(output)
     .split('\n')
     .map((line) => line.replace(/\r$/, '').split('\r').at(-1))
-    .filter((line) => !/^(Error|Warning|Note|warning): /.test(line))
 }
 
 function widest(output) {
