@@ -27,6 +27,7 @@ namespace echo {
   X(read_pauses, "readPauses")          /* reads paused: a client not reading its echo */ \
   X(short_sends, "shortSends")          /* send took less than asked; rest resent */   \
   X(aborted, "aborted")                 /* closed with data still pending (grace ran out) */ \
+  X(alloc_failures, "allocFailures")    /* closed: no memory for its pending bytes or state */ \
   X(other_errors, "otherErrors")
 
 struct alignas(64) Counters {

@@ -13,8 +13,10 @@
 #include <cerrno>
 #include <deque>
 #include <memory>
+#include <new>
 
 #include "echo/conn_slots.h"
+#include "echo/heap_release.h"
 #include "echo/pending_bytes.h"
 #include "echo/threaded_engine.h"
 
@@ -184,6 +186,7 @@ void EpollThread::run() {
       if (c.fd >= 0 && (e & EPOLLHUP) && c.pending.empty()) close_conn(index, c);
     }
     on_timers();
+    heap_release::trim_if_due();
     if (!draining_ && engine_.stopping()) begin_drain();
   }
 }
@@ -224,7 +227,18 @@ void EpollThread::on_listener() {
     }
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-    uint32_t index = take_conn_slot(conns_, free_slots_);
+    Counters::add(counters_.accepted);
+    uint32_t index;
+    try {
+      index = take_conn_slot(conns_, free_slots_);
+    } catch (const std::bad_alloc&) {
+      // No memory for one more slot: this connection is refused, the others go on.
+      close(fd);
+      engine_.connection_closed();
+      Counters::add(counters_.alloc_failures);
+      Counters::add(counters_.closed);
+      continue;
+    }
     Conn& c = conns_[index];
     c.fd = fd;
     c.last_active_ms = now_;
@@ -233,7 +247,6 @@ void EpollThread::on_listener() {
     ev.data.u64 = key(index, c.generation);
     c.interest = ev.events;
     ++open_conns_;
-    Counters::add(counters_.accepted);
     if (epoll_ctl(epfd_, EPOLL_CTL_ADD, fd, &ev) < 0) fail(index, c, errno);
   }
 }
@@ -258,7 +271,11 @@ void EpollThread::on_readable(uint32_t index, Conn& c, bool peer_shut) {
         Counters::add(counters_.bytes_out, written);
         if (written < static_cast<size_t>(n)) Counters::add(counters_.short_sends);
       }
-      c.pending.append(buffer + written, static_cast<size_t>(n) - written);
+      if (!c.pending.append(buffer + written, static_cast<size_t>(n) - written)) {
+        // No memory for this connection's bytes: it alone is closed, and counted.
+        Counters::add(counters_.alloc_failures);
+        return close_conn(index, c);
+      }
       if (c.pending.size() >= config_.max_pending) {
         c.paused = true;
         Counters::add(counters_.read_pauses);
@@ -282,7 +299,7 @@ void EpollThread::on_readable(uint32_t index, Conn& c, bool peer_shut) {
 // Sends what is pending; false when the connection was closed.
 bool EpollThread::write_pending(uint32_t index, Conn& c) {
   while (!c.pending.empty()) {
-    ssize_t w = send(c.fd, c.pending.data(), c.pending.size(), MSG_NOSIGNAL);
+    ssize_t w = send(c.fd, c.pending.front(), c.pending.front_size(), MSG_NOSIGNAL);
     if (w < 0) {
       if (errno == EAGAIN) break;
       if (errno == EINTR) continue;
@@ -291,7 +308,7 @@ bool EpollThread::write_pending(uint32_t index, Conn& c) {
     }
     Counters::add(counters_.bytes_out, static_cast<uint64_t>(w));
     c.last_active_ms = now_;
-    if (static_cast<size_t>(w) < c.pending.size()) Counters::add(counters_.short_sends);
+    if (static_cast<size_t>(w) < c.pending.front_size()) Counters::add(counters_.short_sends);
     c.pending.consume(static_cast<size_t>(w));
   }
   return true;
@@ -334,7 +351,11 @@ void EpollThread::close_conn(uint32_t index, Conn& c) {
   c.peer_closed = c.paused = false;
   c.interest = 0;
   ++c.generation;
-  free_slots_.push_back(index);
+  try {
+    free_slots_.push_back(index);
+  } catch (const std::bad_alloc&) {
+    // Not reused: one slot's worth of memory, rather than the thread.
+  }
   --open_conns_;
   engine_.connection_closed();
   Counters::add(counters_.closed);

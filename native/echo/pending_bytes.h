@@ -1,10 +1,16 @@
 // Bytes received from a client and not yet echoed back, held on the heap only while the client is slow
-// to read. Freed as soon as it drains, so an idle connection holds no memory.
+// to read. Kept as a chain of blocks: appending never moves bytes already held (a send in flight from
+// them stays valid), memory grows with the bytes held (blocks grow up to kMaxBlock, never doubling the
+// whole), and each block is freed as soon as it is sent. An idle connection holds no memory.
+// Allocation failure is reported (false), never thrown: it must cost one connection, not a thread.
 #pragma once
+#include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
-#include <new>
+
+#include "echo/heap_release.h"
 
 namespace echo {
 
@@ -15,61 +21,105 @@ class PendingBytes {
   PendingBytes(const PendingBytes&) = delete;
   PendingBytes& operator=(const PendingBytes&) = delete;
 
-  size_t size() const { return end_ - head_; }
-  bool empty() const { return end_ == head_; }
-  const uint8_t* data() const { return buffer_ + head_; }
+  size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  // The first contiguous run of held bytes (what one send can take).
+  const uint8_t* front() const { return first_->data + first_->head; }
+  size_t front_size() const { return first_ ? first_->end - first_->head : 0; }
 
-  void append(const void* bytes, size_t n) {
-    if (!n) return;
-    if (end_ + n > capacity_) make_room(n, 0);
-    std::memcpy(buffer_ + end_, bytes, n);
-    end_ += n;
+  // Appends all of `bytes`; false when memory ran out (then some may have been appended).
+  bool append(const void* bytes, size_t n) {
+    auto* from = static_cast<const uint8_t*>(bytes);
+    while (n) {
+      if (!last_ || last_->end == last_->capacity) {
+        Block* block = allocate(std::max(n, size_));
+        if (!block) return false;
+        if (last_) last_->next = block;
+        else first_ = block;
+        last_ = block;
+      }
+      const size_t take = std::min<size_t>(n, last_->capacity - last_->end);
+      std::memcpy(last_->data + last_->end, from, take);
+      last_->end += static_cast<uint32_t>(take);
+      size_ += take;
+      from += take;
+      n -= take;
+    }
+    return true;
   }
 
   // For bytes that were queued before everything held here (a short send of earlier data).
-  void prepend(const void* bytes, size_t n) {
-    if (!n) return;
-    if (head_ < n) make_room(0, n);
-    head_ -= n;
-    std::memcpy(buffer_ + head_, bytes, n);
+  bool prepend(const void* bytes, size_t n) {
+    auto* from = static_cast<const uint8_t*>(bytes);
+    while (n) {
+      if (!first_ || first_->head == 0) {
+        Block* block = allocate(n);
+        if (!block) return false;
+        block->head = block->end = block->capacity;
+        block->next = first_;
+        first_ = block;
+        if (!last_) last_ = block;
+      }
+      const size_t take = std::min<size_t>(n, first_->head);
+      first_->head -= static_cast<uint32_t>(take);
+      n -= take;
+      std::memcpy(first_->data + first_->head, from + n, take);
+      size_ += take;
+    }
+    return true;
   }
 
   void consume(size_t n) {
-    head_ += n;
-    if (head_ >= end_) release();
+    while (n && first_) {
+      const size_t take = std::min<size_t>(n, first_->end - first_->head);
+      first_->head += static_cast<uint32_t>(take);
+      size_ -= take;
+      n -= take;
+      if (first_->head == first_->end) pop_front();
+    }
   }
 
   void release() {
-    std::free(buffer_);
-    buffer_ = nullptr;
-    head_ = end_ = capacity_ = 0;
+    while (first_) pop_front();
+    size_ = 0;
   }
 
  private:
-  // Reallocates with `front` free bytes before the data and at least `back` after it.
-  void make_room(size_t back, size_t front) {
-    size_t used = size();
-    size_t need = front + used + back;
-    size_t capacity = capacity_ ? capacity_ : 4096;
-    while (capacity < need) capacity *= 2;
-    if (capacity == capacity_ && front == 0 && head_ > 0) {
-      std::memmove(buffer_, buffer_ + head_, used);
-    } else {
-      auto* fresh = static_cast<uint8_t*>(std::malloc(capacity));
-      if (!fresh) throw std::bad_alloc();
-      if (used) std::memcpy(fresh + front, buffer_ + head_, used);
-      std::free(buffer_);
-      buffer_ = fresh;
-      capacity_ = capacity;
-    }
-    head_ = front;
-    end_ = front + used;
+  // Blocks grow with what is held, from kMinBlock to kMaxBlock bytes: a connection never holds more than
+  // min(held, kMaxBlock) bytes beyond what it holds.
+  static constexpr size_t kMinBlock = 256;
+  static constexpr size_t kMaxBlock = 64 * 1024;
+
+  struct Block {
+    Block* next;
+    uint32_t capacity;
+    uint32_t head;
+    uint32_t end;
+    uint8_t data[];
+  };
+
+  static Block* allocate(size_t want) {
+    const size_t capacity = std::clamp(want, kMinBlock, kMaxBlock);
+    auto* block = static_cast<Block*>(std::malloc(sizeof(Block) + capacity));
+    if (!block) return nullptr;
+    block->next = nullptr;
+    block->capacity = static_cast<uint32_t>(capacity);
+    block->head = block->end = 0;
+    heap_release::allocated(sizeof(Block) + capacity);
+    return block;
   }
 
-  uint8_t* buffer_ = nullptr;
-  size_t head_ = 0;
-  size_t end_ = 0;
-  size_t capacity_ = 0;
+  void pop_front() {
+    Block* block = first_;
+    first_ = block->next;
+    if (!first_) last_ = nullptr;
+    heap_release::freed(sizeof(Block) + block->capacity);
+    std::free(block);
+  }
+
+  Block* first_ = nullptr;
+  Block* last_ = nullptr;
+  size_t size_ = 0;
 };
 
 }  // namespace echo

@@ -12,9 +12,11 @@
 #include <cerrno>
 #include <cstdlib>
 #include <deque>
+#include <new>
 #include <sched.h>
 
 #include "echo/conn_slots.h"
+#include "echo/heap_release.h"
 #include "echo/pending_bytes.h"
 #include "echo/threaded_engine.h"
 #include "echo/uring_support.h"
@@ -59,40 +61,57 @@ struct Chunk {
   uint32_t length;
 };
 
-struct Conn {
-  int fd = -1;
-  uint32_t generation = 0;
-  unsigned inflight = 0;  // requests whose last completion has not arrived yet
-  uint32_t last_tick = 0;
-  bool recv_armed = false;
-  bool recv_cancelled = false;
-  bool send_inflight = false;
-  bool send_from_chunks = false;
-  bool peer_closed = false;      // EOF: echo what is pending, then close
-  bool paused = false;           // reads paused: the client is not reading its echo
-  bool closing = false;          // aborted: requests cancelled, close at inflight == 0
-  bool waiting_buffers = false;  // recv ended with ENOBUFS; re-armed once buffers come back
-  uint32_t send_length = 0;
-  uint8_t send_chunk_count = 0;
-  // Echo bytes in arrival order: ring buffers first, then bytes copied to the heap. `arriving` takes
-  // new bytes while a send from `pending` is in flight (pending's memory must not move under it).
+// What only a connection with unsent bytes needs: allocated when a second echo has to wait behind the
+// first (or the socket is full), given back as soon as everything is sent, so an idle connection is
+// just its small Conn. Without a buffer ring it also holds the connection's own receive buffer.
+struct Backlog {
+  // Echo bytes in arrival order: ring buffers first, then bytes copied to the heap.
+  Chunk chunks[kMaxChunks];
   uint8_t chunk_head = 0;
   uint8_t chunk_count = 0;
-  Chunk chunks[kMaxChunks];
-  size_t chunk_bytes = 0;
+  uint32_t chunk_bytes = 0;
   PendingBytes pending;
-  PendingBytes arriving;
+  msghdr message{};
+  iovec iov[kMaxChunks];
   // Without a buffer ring: this connection's own receive buffer and the echo bytes in it.
   uint8_t* own_buffer = nullptr;
   uint32_t own_length = 0;
   uint32_t own_offset = 0;
-  msghdr message{};
-  iovec iov[kMaxChunks];
+  Backlog* next_free = nullptr;
 
-  size_t held() const { return chunk_bytes + pending.size() + arriving.size() + (own_length - own_offset); }
-  bool has_output() const { return chunk_count || !pending.empty() || own_length > own_offset; }
   Chunk& chunk(unsigned i) { return chunks[(chunk_head + i) % kMaxChunks]; }
+  size_t held() const { return chunk_bytes + pending.size() + (own_length - own_offset); }
+  bool has_output() const { return chunk_count || !pending.empty() || own_length > own_offset; }
 };
+
+// One connection: 40 bytes while it has nothing waiting to be echoed.
+struct Conn {
+  int fd = -1;
+  uint32_t generation = 0;
+  uint32_t last_tick = 0;
+  uint32_t send_length = 0;
+  Chunk chunk{};  // the one received buffer whose echo is queued, while there is no backlog
+  uint8_t inflight = 0;  // requests whose last completion has not arrived yet
+  uint8_t send_chunk_count = 0;
+  bool has_chunk : 1 = false;
+  bool recv_armed : 1 = false;
+  bool recv_cancelled : 1 = false;
+  bool send_inflight : 1 = false;
+  bool send_from_chunks : 1 = false;
+  bool peer_closed : 1 = false;      // EOF: echo what is pending, then close
+  bool paused : 1 = false;           // reads paused: the client is not reading its echo
+  bool closing : 1 = false;          // aborted: requests cancelled, close at inflight == 0
+  bool waiting_buffers : 1 = false;  // recv ended with ENOBUFS; re-armed once buffers come back
+  Backlog* backlog = nullptr;
+
+  size_t held() const { return (has_chunk ? chunk.length : 0) + (backlog ? backlog->held() : 0); }
+  bool has_output() const { return has_chunk || (backlog && backlog->has_output()); }
+  bool own_buffer_busy() const { return backlog && backlog->own_length > backlog->own_offset; }
+};
+static_assert(sizeof(Conn) <= 40, "an idle connection stays small");
+
+// Backlogs kept for reuse per thread (about 600 bytes each); beyond that they go back to the heap.
+constexpr unsigned kKeptBacklogs = 256;
 
 class UringEngine;
 
@@ -117,7 +136,7 @@ class UringThread {
   void arm_accept();
   void arm_wake();
   void arm_timer(Op op, uring::abi::KernelTimespec& ts, unsigned ms);
-  void arm_recv(uint32_t index, Conn& c);
+  bool arm_recv(uint32_t index, Conn& c);
   void cancel_recv(uint32_t index, Conn& c);
   void start_send(uint32_t index, Conn& c);
   void new_connection(int fd);
@@ -125,8 +144,11 @@ class UringThread {
   void settle(uint32_t index);
   void release(uint32_t index, Conn& c);
   void close_listener();
-  void take_buffers(Conn& c, uint16_t first_bid, uint32_t length);
-  void chunks_to_pending(Conn& c);
+  void take_buffers(uint32_t index, Conn& c, uint16_t first_bid, uint32_t length);
+  void chunks_to_pending(uint32_t index, Conn& c);
+  Backlog* backlog_for(Conn& c);
+  void drop_backlog(Conn& c);
+  void out_of_memory(uint32_t index, Conn& c);
   void recycle(uint16_t bid);
   void rearm_waiting();
   void give_up();
@@ -152,6 +174,8 @@ class UringThread {
   std::vector<uint32_t> free_slots_;
   unsigned open_conns_ = 0;
   std::vector<std::pair<uint32_t, uint32_t>> waiting_buffers_;  // (slot, generation)
+  Backlog* free_backlogs_ = nullptr;
+  unsigned free_backlog_count_ = 0;
 
   int listen_fd_ = -1;
   bool accept_armed_ = false;
@@ -208,13 +232,19 @@ UringThread::UringThread(UringEngine& engine, ThreadedEngine::Worker& worker, co
 }
 
 UringThread::~UringThread() {
-  for (auto& c : conns_) {
+  for (auto& c : conns_)
     if (c.fd >= 0) close(c.fd);
-    std::free(c.own_buffer);
-  }
   if (listen_fd_ >= 0) close(listen_fd_);
-  buffers_.release();
+  // In-flight requests may point into the buffers: close the ring before they are freed.
   ring_.close();
+  buffers_.release();
+  for (auto& c : conns_)
+    if (c.backlog) drop_backlog(c);
+  while (Backlog* b = free_backlogs_) {
+    free_backlogs_ = b->next_free;
+    b->~Backlog();
+    std::free(b);
+  }
 }
 
 int UringThread::setup(const char*& stage) {
@@ -285,6 +315,7 @@ void UringThread::run() {
     if (overflow && !overflow_seen_) Counters::add(counters_.cq_overflow);
     overflow_seen_ = overflow;
     ring_.for_each_cqe([this](const Cqe& cqe) { handle(cqe); });
+    heap_release::trim_if_due();
     if (!draining_ && engine_.stopping()) begin_drain();
   }
 }
@@ -367,27 +398,55 @@ void UringThread::on_accept(const Cqe& cqe) {
 void UringThread::new_connection(int fd) {
   int one = 1;
   setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-  uint32_t index = take_conn_slot(conns_, free_slots_);
+  Counters::add(counters_.accepted);
+  uint32_t index;
+  try {
+    index = take_conn_slot(conns_, free_slots_);
+  } catch (const std::bad_alloc&) {
+    // No memory for one more slot: this connection is refused, the others go on.
+    close(fd);
+    engine_.connection_closed();
+    Counters::add(counters_.alloc_failures);
+    Counters::add(counters_.closed);
+    return;
+  }
   Conn& c = conns_[index];
   c.fd = fd;
   c.last_tick = tick_;
   ++open_conns_;
-  Counters::add(counters_.accepted);
   settle(index);
 }
 
-void UringThread::arm_recv(uint32_t index, Conn& c) {
+// Every receive has a byte budget: what the connection may still take before it holds --max-pending.
+// A multishot recv ends by itself once it has taken that much (the kernel's total limit), so one
+// completion, or a burst of them before this thread reacts, can never carry more.
+bool UringThread::arm_recv(uint32_t index, Conn& c) {
+  const size_t held = c.held();
+  const uint32_t budget = held < config_.max_pending ? static_cast<uint32_t>(config_.max_pending - held) : 1;
+  if (!use_buffer_ring_) {
+    Backlog* b = backlog_for(c);
+    if (b && !b->own_buffer) {
+      b->own_buffer = static_cast<uint8_t*>(std::malloc(config_.buffer_size));
+      if (b->own_buffer) heap_release::allocated(config_.buffer_size);
+    }
+    if (!b || !b->own_buffer) {
+      out_of_memory(index, c);
+      return false;
+    }
+  }
   Sqe* sqe = next_sqe();
   const uint64_t user_data = tag(Op::recv, index, c.generation);
   if (use_buffer_ring_) {
     uring::prep::recv_provided(sqe, c.fd, kBufferGroup, support_.multishot_recv, support_.bundle, user_data);
+    // Multishot: the total limit (sqe->optlen). Single-shot (never a bundle): one buffer at most.
+    if (support_.multishot_recv) sqe->file_index = budget;
   } else {
-    if (!c.own_buffer) c.own_buffer = static_cast<uint8_t*>(std::malloc(config_.buffer_size));
-    uring::prep::recv(sqe, c.fd, c.own_buffer, config_.buffer_size, user_data);
+    uring::prep::recv(sqe, c.fd, c.backlog->own_buffer, config_.buffer_size, user_data);
   }
   c.recv_armed = true;
   c.recv_cancelled = false;
   ++c.inflight;
+  return true;
 }
 
 void UringThread::cancel_recv(uint32_t index, Conn& c) {
@@ -409,10 +468,11 @@ void UringThread::on_recv(uint32_t index, const Cqe& cqe) {
     Counters::add(counters_.bytes_in, static_cast<uint64_t>(res));
     if (use_buffer_ring_) {
       if (cqe.flags & uring::abi::kCqeFBuffer)
-        take_buffers(c, static_cast<uint16_t>(cqe.flags >> uring::abi::kCqeBufferShift), static_cast<uint32_t>(res));
+        take_buffers(index, c, static_cast<uint16_t>(cqe.flags >> uring::abi::kCqeBufferShift),
+                     static_cast<uint32_t>(res));
     } else {
-      c.own_offset = 0;
-      c.own_length = static_cast<uint32_t>(res);
+      c.backlog->own_offset = 0;
+      c.backlog->own_length = static_cast<uint32_t>(res);
     }
     if (!c.paused && c.held() >= config_.max_pending) {
       c.paused = true;
@@ -422,8 +482,12 @@ void UringThread::on_recv(uint32_t index, const Cqe& cqe) {
     c.peer_closed = true;
   } else if (res == -ENOBUFS) {
     Counters::add(counters_.no_buffers);
-    c.waiting_buffers = true;
-    waiting_buffers_.emplace_back(index, c.generation);
+    try {
+      waiting_buffers_.emplace_back(index, c.generation);
+      c.waiting_buffers = true;
+    } catch (const std::bad_alloc&) {
+      out_of_memory(index, c);
+    }
   } else if (res != -ECANCELED && !c.closing) {
     counters_.connection_error(-res);
     abort(index, c);
@@ -432,7 +496,7 @@ void UringThread::on_recv(uint32_t index, const Cqe& cqe) {
 }
 
 // A completion's data may span several buffers (a bundle): they sit at consecutive ring positions.
-void UringThread::take_buffers(Conn& c, uint16_t first_bid, uint32_t length) {
+void UringThread::take_buffers(uint32_t index, Conn& c, uint16_t first_bid, uint32_t length) {
   const unsigned size = buffers_.size();
   const unsigned mask = buffers_.count() - 1;
   uint32_t position = position_of_bid_[first_bid];
@@ -443,15 +507,81 @@ void UringThread::take_buffers(Conn& c, uint16_t first_bid, uint32_t length) {
     ++buffers_out_;
     if (c.closing) {
       recycle(bid);
-    } else if (c.pending.empty() && c.arriving.empty() && c.chunk_count < kMaxChunks) {
-      c.chunk(c.chunk_count++) = Chunk{bid, 0, n};
-      c.chunk_bytes += n;
-    } else {
-      // Order: while a send from `pending` is in flight, its memory must not move: new bytes wait aside.
-      (c.send_inflight && !c.send_from_chunks ? c.arriving : c.pending).append(buffers_.buffer(bid), n);
+      continue;
+    }
+    if (!c.backlog && !c.has_chunk) {
+      // The common case: one buffer echoed straight back, no backlog.
+      c.chunk = Chunk{bid, 0, n};
+      c.has_chunk = true;
+      continue;
+    }
+    Backlog* b = backlog_for(c);
+    if (!b) {
       recycle(bid);
+      out_of_memory(index, c);
+    } else if (b->pending.empty() && b->chunk_count < kMaxChunks) {
+      b->chunk(b->chunk_count++) = Chunk{bid, 0, n};
+      b->chunk_bytes += n;
+    } else {
+      // Held blocks never move, so a send in flight from `pending` stays valid while it grows.
+      const bool ok = b->pending.append(buffers_.buffer(bid), n);
+      recycle(bid);
+      if (!ok) out_of_memory(index, c);
     }
   }
+}
+
+Backlog* UringThread::backlog_for(Conn& c) {
+  if (c.backlog) return c.backlog;
+  Backlog* b = free_backlogs_;
+  if (b) {
+    free_backlogs_ = b->next_free;
+    --free_backlog_count_;
+    b->next_free = nullptr;
+  } else {
+    void* memory = std::malloc(sizeof(Backlog));
+    if (!memory) return nullptr;
+    b = new (memory) Backlog();
+  }
+  if (c.has_chunk) {
+    b->chunks[0] = c.chunk;
+    b->chunk_head = 0;
+    b->chunk_count = 1;
+    b->chunk_bytes = c.chunk.length;
+    c.has_chunk = false;
+  }
+  c.backlog = b;
+  return b;
+}
+
+// Only with nothing in flight from it (a sendmsg points at its iovecs) and its chunks recycled.
+void UringThread::drop_backlog(Conn& c) {
+  Backlog* b = c.backlog;
+  c.backlog = nullptr;
+  b->pending.release();
+  if (b->own_buffer) {
+    std::free(b->own_buffer);
+    heap_release::freed(config_.buffer_size);
+    b->own_buffer = nullptr;
+  }
+  b->own_length = b->own_offset = 0;
+  b->chunk_head = b->chunk_count = 0;
+  b->chunk_bytes = 0;
+  if (free_backlog_count_ < kKeptBacklogs) {
+    b->next_free = free_backlogs_;
+    free_backlogs_ = b;
+    ++free_backlog_count_;
+  } else {
+    b->~Backlog();
+    std::free(b);
+  }
+}
+
+// Memory for this connection's bytes could not be allocated: it alone is closed, and counted.
+void UringThread::out_of_memory(uint32_t index, Conn& c) {
+  if (c.closing) return;
+  Counters::add(counters_.alloc_failures);
+  abort(index, c);
 }
 
 void UringThread::recycle(uint16_t bid) {
@@ -467,54 +597,62 @@ void UringThread::rearm_waiting() {
   if (waiting_buffers_.empty()) return;
   unsigned free_buffers = buffers_.count() - buffers_out_;
   if (!free_buffers) return;
-  std::vector<std::pair<uint32_t, uint32_t>> waiting;
-  waiting.swap(waiting_buffers_);
-  for (auto [index, generation] : waiting) {
+  // Compacted in place: no allocation on this path.
+  size_t kept = 0;
+  for (size_t i = 0; i < waiting_buffers_.size(); ++i) {
+    const auto [index, generation] = waiting_buffers_[i];
     Conn& c = conns_[index];
     if (c.generation != generation || c.fd < 0 || !c.waiting_buffers) continue;
     if (!free_buffers) {
-      waiting_buffers_.emplace_back(index, generation);
+      waiting_buffers_[kept++] = waiting_buffers_[i];
       continue;
     }
     --free_buffers;
     c.waiting_buffers = false;
     settle(index);
   }
+  waiting_buffers_.resize(kept);
 }
 
 void UringThread::start_send(uint32_t index, Conn& c) {
   Sqe* sqe = next_sqe();
   const uint64_t user_data = tag(Op::send, index, c.generation);
-  if (c.own_length > c.own_offset) {
-    c.send_length = c.own_length - c.own_offset;
-    uring::prep::send(sqe, c.fd, c.own_buffer + c.own_offset, c.send_length, MSG_NOSIGNAL, user_data);
+  Backlog* b = c.backlog;
+  // Ring buffers are sent without waiting: if the socket is full they are copied out instead, so a
+  // slow reader never keeps a shared buffer.
+  const int chunk_flags = MSG_NOSIGNAL | MSG_DONTWAIT;
+  if (c.own_buffer_busy()) {
+    c.send_length = b->own_length - b->own_offset;
+    uring::prep::send(sqe, c.fd, b->own_buffer + b->own_offset, c.send_length, MSG_NOSIGNAL, user_data);
     c.send_from_chunks = false;
-  } else if (c.chunk_count) {
-    // Ring buffers are sent without waiting: if the socket is full they are copied out instead, so a
-    // slow reader never keeps a shared buffer.
-    const int flags = MSG_NOSIGNAL | MSG_DONTWAIT;
-    if (c.chunk_count == 1 || !support_.sendmsg || !config_.uring.sendmsg_batch) {
-      const Chunk& k = c.chunk(0);
+  } else if (c.has_chunk) {
+    c.send_length = c.chunk.length;
+    c.send_chunk_count = 1;
+    uring::prep::send(sqe, c.fd, buffers_.buffer(c.chunk.bid) + c.chunk.offset, c.chunk.length, chunk_flags, user_data);
+    c.send_from_chunks = true;
+  } else if (b->chunk_count) {
+    if (b->chunk_count == 1 || !support_.sendmsg || !config_.uring.sendmsg_batch) {
+      const Chunk& k = b->chunk(0);
       c.send_length = k.length;
       c.send_chunk_count = 1;
-      uring::prep::send(sqe, c.fd, buffers_.buffer(k.bid) + k.offset, k.length, flags, user_data);
+      uring::prep::send(sqe, c.fd, buffers_.buffer(k.bid) + k.offset, k.length, chunk_flags, user_data);
     } else {
       c.send_length = 0;
-      for (unsigned i = 0; i < c.chunk_count; ++i) {
-        const Chunk& k = c.chunk(i);
-        c.iov[i] = {buffers_.buffer(k.bid) + k.offset, k.length};
+      for (unsigned i = 0; i < b->chunk_count; ++i) {
+        const Chunk& k = b->chunk(i);
+        b->iov[i] = {buffers_.buffer(k.bid) + k.offset, k.length};
         c.send_length += k.length;
       }
-      c.send_chunk_count = c.chunk_count;
-      c.message = msghdr{};
-      c.message.msg_iov = c.iov;
-      c.message.msg_iovlen = c.chunk_count;
-      uring::prep::sendmsg(sqe, c.fd, &c.message, flags, user_data);
+      c.send_chunk_count = b->chunk_count;
+      b->message = msghdr{};
+      b->message.msg_iov = b->iov;
+      b->message.msg_iovlen = b->chunk_count;
+      uring::prep::sendmsg(sqe, c.fd, &b->message, chunk_flags, user_data);
     }
     c.send_from_chunks = true;
   } else {
-    c.send_length = static_cast<uint32_t>(std::min<size_t>(c.pending.size(), 1u << 30));
-    uring::prep::send(sqe, c.fd, c.pending.data(), c.send_length, MSG_NOSIGNAL, user_data);
+    c.send_length = static_cast<uint32_t>(b->pending.front_size());
+    uring::prep::send(sqe, c.fd, b->pending.front(), c.send_length, MSG_NOSIGNAL, user_data);
     c.send_from_chunks = false;
   }
   c.send_inflight = true;
@@ -538,47 +676,58 @@ void UringThread::on_send(uint32_t index, const Cqe& cqe) {
   c.last_tick = tick_;
   Counters::add(counters_.bytes_out, sent);
   if (sent < c.send_length) Counters::add(counters_.short_sends);
-  if (c.own_length > c.own_offset) {
-    c.own_offset += sent;
-    if (c.own_offset >= c.own_length) c.own_offset = c.own_length = 0;
+  Backlog* b = c.backlog;
+  if (c.own_buffer_busy()) {
+    b->own_offset += sent;
+    if (b->own_offset >= b->own_length) b->own_offset = b->own_length = 0;
   } else if (c.send_from_chunks) {
+    // The chunks sent are the first of the queue: the inline one, or (moved there meanwhile) the backlog's.
     uint32_t left = sent;
     for (unsigned i = 0; i < c.send_chunk_count && left; ++i) {
-      Chunk& k = c.chunk(0);
+      Chunk& k = c.has_chunk ? c.chunk : b->chunk(0);
       const uint32_t n = std::min(left, k.length);
       left -= n;
-      c.chunk_bytes -= n;
-      if (n == k.length) {
-        recycle(k.bid);
-        c.chunk_head = static_cast<uint8_t>((c.chunk_head + 1) % kMaxChunks);
-        --c.chunk_count;
-      } else {
+      if (!c.has_chunk) b->chunk_bytes -= n;
+      if (n < k.length) {
         k.offset += n;
         k.length -= n;
+      } else {
+        recycle(k.bid);
+        if (c.has_chunk) {
+          c.has_chunk = false;
+        } else {
+          b->chunk_head = static_cast<uint8_t>((b->chunk_head + 1) % kMaxChunks);
+          --b->chunk_count;
+        }
       }
     }
     // The socket is full: keep the rest on the heap and give the shared buffers back.
-    if (sent < c.send_length) chunks_to_pending(c);
+    if (sent < c.send_length && c.has_output()) chunks_to_pending(index, c);
   } else {
-    c.pending.consume(sent);
-  }
-  if (!c.arriving.empty()) {
-    c.pending.append(c.arriving.data(), c.arriving.size());
-    c.arriving.release();
+    b->pending.consume(sent);
   }
   if (c.paused && c.held() <= config_.max_pending / 2) c.paused = false;
+  // Everything sent: the backlog goes back (with a buffer ring; without one it holds the receive buffer).
+  if (c.backlog && use_buffer_ring_ && !c.backlog->has_output()) drop_backlog(c);
   settle(index);
 }
 
-void UringThread::chunks_to_pending(Conn& c) {
-  for (unsigned i = c.chunk_count; i-- > 0;) {
-    const Chunk& k = c.chunk(i);
-    c.pending.prepend(buffers_.buffer(k.bid) + k.offset, k.length);
+void UringThread::chunks_to_pending(uint32_t index, Conn& c) {
+  Backlog* b = backlog_for(c);
+  if (!b) return out_of_memory(index, c);
+  for (unsigned i = b->chunk_count; i-- > 0;) {
+    const Chunk& k = b->chunk(i);
+    if (!b->pending.prepend(buffers_.buffer(k.bid) + k.offset, k.length)) {
+      // Chunks 0..i stay queued (recycled when the connection is released).
+      b->chunk_count = static_cast<uint8_t>(i + 1);
+      return out_of_memory(index, c);
+    }
+    b->chunk_bytes -= k.length;
     recycle(k.bid);
   }
-  c.chunk_count = 0;
-  c.chunk_head = 0;
-  c.chunk_bytes = 0;
+  b->chunk_count = 0;
+  b->chunk_head = 0;
+  b->chunk_bytes = 0;
 }
 
 // The connection state machine: after any completion, decide what the connection needs next.
@@ -590,10 +739,10 @@ void UringThread::settle(uint32_t index) {
     return;
   }
   if (!c.send_inflight && c.has_output()) start_send(index, c);
-  const bool own_buffer_busy = !use_buffer_ring_ && c.own_length > c.own_offset;
+  const bool own_buffer_busy = !use_buffer_ring_ && c.own_buffer_busy();
   const bool want_recv = !c.peer_closed && !c.paused && !c.waiting_buffers && !draining_ && !own_buffer_busy;
   if (want_recv && !c.recv_armed) {
-    arm_recv(index, c);
+    if (!arm_recv(index, c)) return settle(index);
   } else if (!want_recv && c.recv_armed && !c.recv_cancelled && (c.paused || draining_)) {
     cancel_recv(index, c);
   }
@@ -612,19 +761,21 @@ void UringThread::abort(uint32_t index, Conn& c) {
 void UringThread::release(uint32_t index, Conn& c) {
   close(c.fd);
   c.fd = -1;
-  for (unsigned i = 0; i < c.chunk_count; ++i) recycle(c.chunk(i).bid);
-  c.chunk_count = c.chunk_head = 0;
-  c.chunk_bytes = 0;
-  c.pending.release();
-  c.arriving.release();
-  std::free(c.own_buffer);
-  c.own_buffer = nullptr;
-  c.own_length = c.own_offset = 0;
+  if (c.has_chunk) recycle(c.chunk.bid);
+  if (Backlog* b = c.backlog) {
+    for (unsigned i = 0; i < b->chunk_count; ++i) recycle(b->chunk(i).bid);
+    drop_backlog(c);
+  }
+  c.has_chunk = false;
   c.recv_armed = c.recv_cancelled = c.send_inflight = c.send_from_chunks = false;
   c.peer_closed = c.paused = c.closing = c.waiting_buffers = false;
   c.inflight = 0;
   c.generation = (c.generation + 1) & 0xffffff;
-  free_slots_.push_back(index);
+  try {
+    free_slots_.push_back(index);
+  } catch (const std::bad_alloc&) {
+    // Not reused: one slot's worth of memory, rather than the thread.
+  }
   --open_conns_;
   engine_.connection_closed();
   Counters::add(counters_.closed);

@@ -54,6 +54,26 @@ bool kernel_accepts(uring::Ring& ring, Prepare&& prepare) {
   return !refused;
 }
 
+// Whether a multishot recv honours a total byte limit (sqe->optlen): given 1 byte, it must end after its
+// first completion. Older kernels refuse the field (EINVAL) or would ignore it.
+bool multishot_recv_limit_works(uring::Ring& ring) {
+  int fds[2];
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0) return false;
+  ScopedFd reader{fds[0]}, writer{fds[1]};
+  if (write(writer.fd, "ab", 2) != 2) return false;
+  uring::abi::Sqe* s = ring.get_sqe();
+  uring::prep::recv_provided(s, reader.fd, 0, true, false, kTried);
+  s->file_index = 1;
+  int rc = (ring.features() & uring::catalog::feat::EXT_ARG) ? ring.submit_and_wait_timeout(1, 200'000'000)
+                                                              : ring.submit_and_wait(1);
+  if (rc < 0 && rc != -ETIME) return false;
+  bool ended = false;
+  ring.for_each_cqe([&](const uring::abi::Cqe& cqe) {
+    if (cqe.user_data == kTried && cqe.res > 0 && !(cqe.flags & uring::abi::kCqeFMore)) ended = true;
+  });
+  return ended;
+}
+
 bool has_required_ops(uring::Ring& ring, UringSupport& support) {
   constexpr unsigned kOps = 256;
   auto storage = std::make_unique<uint8_t[]>(sizeof(uring::abi::Probe) + kOps * sizeof(uring::abi::ProbeOp));
@@ -151,13 +171,17 @@ UringSupport detect_uring_support(const UringTechniques& wanted) {
   if (support.buffer_ring && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) == 0) {
     pair[0].fd = fds[0];
     pair[1].fd = fds[1];
+    // Multishot recv only with a byte limit: without one, a client that never reads could make one
+    // burst of completions carry far more than --max-pending (the engine then receives single-shot).
     if (wanted.multishot_recv)
       support.multishot_recv = kernel_accepts(ring, [&](uring::abi::Sqe* s) {
         uring::prep::recv_provided(s, pair[0].fd, 0, true, false, 0);
-      });
-    if (wanted.bundle && (support.features & uring::catalog::feat::RECVSEND_BUNDLE))
+      }) && multishot_recv_limit_works(ring);
+    // Bundles only inside a limited multishot recv: a single-shot bundle takes what the socket holds
+    // (its length field is no byte limit until the kernel knows the queue length).
+    if (wanted.bundle && support.multishot_recv && (support.features & uring::catalog::feat::RECVSEND_BUNDLE))
       support.bundle = kernel_accepts(ring, [&](uring::abi::Sqe* s) {
-        uring::prep::recv_provided(s, pair[1].fd, 0, support.multishot_recv, true, 0);
+        uring::prep::recv_provided(s, pair[1].fd, 0, true, true, 0);
       });
   }
   buffers.release();

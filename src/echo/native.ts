@@ -42,6 +42,8 @@ export interface EngineErrors {
   readPauses: number
   shortSends: number
   aborted: number
+  /** Connections closed because memory for their pending bytes (or state) could not be allocated. */
+  allocFailures: number
   otherErrors: number
   /** Engine threads that gave up on an exception (their connections are gone; the rest keep serving). */
   threadsFailed: number
