@@ -15,6 +15,9 @@ constexpr size_t kTrimAlways = 64 << 20;  // freed since the last trim, whatever
 struct Account {
   size_t in_use = 0;
   size_t freed_since_trim = 0;
+  // Once an allocation failed, this thread's connections stay below 3/4 of what they held then: the
+  // rest of the process (Node's own allocations) keeps some room, and the limit was real.
+  size_t cap = 0;
 };
 
 inline Account& account() {
@@ -27,6 +30,16 @@ inline void freed(size_t n) {
   Account& a = account();
   a.in_use -= n;
   a.freed_since_trim += n;
+}
+
+inline bool may_allocate(size_t n) {
+  const Account& a = account();
+  return !a.cap || a.in_use + n <= a.cap;
+}
+inline void allocation_failed() {
+  Account& a = account();
+  const size_t cap = a.in_use / 4 * 3;
+  if (!a.cap || cap < a.cap) a.cap = cap;
 }
 
 // Called by an engine thread between batches of events; cheap when there is nothing to give back.

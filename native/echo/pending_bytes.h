@@ -4,6 +4,8 @@
 // whole), and each block is freed as soon as it is sent. An idle connection holds no memory.
 // Allocation failure is reported (false), never thrown: it must cost one connection, not a thread.
 #pragma once
+#include <sys/mman.h>
+
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -85,27 +87,44 @@ class PendingBytes {
   }
 
  private:
-  // Blocks grow with what is held, from kMinBlock to kMaxBlock bytes: a connection never holds more than
-  // min(held, kMaxBlock) bytes beyond what it holds.
+  // Blocks grow with what is held, from kMinBlock to a full block of kMappedBlock bytes: a connection
+  // never holds more than min(held, kMappedBlock) bytes beyond what it holds. Full blocks are mapped
+  // directly, so that freeing them gives the address space back at once (under RLIMIT_DATA the rest
+  // of the process, Node included, needs it), not just to the allocator's free lists.
   static constexpr size_t kMinBlock = 256;
-  static constexpr size_t kMaxBlock = 64 * 1024;
+  static constexpr size_t kMappedBlock = 64 * 1024;
 
   struct Block {
     Block* next;
     uint32_t capacity;
     uint32_t head;
     uint32_t end;
+    uint32_t mapped;
     uint8_t data[];
   };
+  static constexpr size_t kMaxBlock = kMappedBlock - sizeof(Block);
 
   static Block* allocate(size_t want) {
     const size_t capacity = std::clamp(want, kMinBlock, kMaxBlock);
-    auto* block = static_cast<Block*>(std::malloc(sizeof(Block) + capacity));
-    if (!block) return nullptr;
+    const size_t bytes = sizeof(Block) + capacity;
+    if (!heap_release::may_allocate(bytes)) return nullptr;
+    Block* block;
+    const bool mapped = capacity == kMaxBlock;
+    if (mapped) {
+      void* memory = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+      block = memory == MAP_FAILED ? nullptr : static_cast<Block*>(memory);
+    } else {
+      block = static_cast<Block*>(std::malloc(bytes));
+    }
+    if (!block) {
+      heap_release::allocation_failed();
+      return nullptr;
+    }
     block->next = nullptr;
     block->capacity = static_cast<uint32_t>(capacity);
     block->head = block->end = 0;
-    heap_release::allocated(sizeof(Block) + capacity);
+    block->mapped = mapped;
+    heap_release::allocated(bytes);
     return block;
   }
 
@@ -113,8 +132,10 @@ class PendingBytes {
     Block* block = first_;
     first_ = block->next;
     if (!first_) last_ = nullptr;
-    heap_release::freed(sizeof(Block) + block->capacity);
-    std::free(block);
+    const size_t bytes = sizeof(Block) + block->capacity;
+    heap_release::freed(bytes);
+    if (block->mapped) munmap(block, bytes);
+    else std::free(block);
   }
 
   Block* first_ = nullptr;
