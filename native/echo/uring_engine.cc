@@ -419,7 +419,9 @@ void UringThread::new_connection(int fd) {
 
 // Every receive has a byte budget: what the connection may still take before it holds --max-pending.
 // A multishot recv ends by itself once it has taken that much (the kernel's total limit), so one
-// completion, or a burst of them before this thread reacts, can never carry more.
+// completion, or a burst of them before this thread reacts, can never carry more. Kernels without the
+// limit (6.1) get no bundles, so each completion carries one buffer and reads pause (the recv is
+// cancelled) at the first completion past the limit: up to one burst of completions beyond it.
 bool UringThread::arm_recv(uint32_t index, Conn& c) {
   const size_t held = c.held();
   const uint32_t budget = held < config_.max_pending ? static_cast<uint32_t>(config_.max_pending - held) : 1;
@@ -438,8 +440,7 @@ bool UringThread::arm_recv(uint32_t index, Conn& c) {
   const uint64_t user_data = tag(Op::recv, index, c.generation);
   if (use_buffer_ring_) {
     uring::prep::recv_provided(sqe, c.fd, kBufferGroup, support_.multishot_recv, support_.bundle, user_data);
-    // Multishot: the total limit (sqe->optlen). Single-shot (never a bundle): one buffer at most.
-    if (support_.multishot_recv) sqe->file_index = budget;
+    if (support_.recv_limit) sqe->file_index = budget;  // sqe->optlen: the multishot's total
   } else {
     uring::prep::recv(sqe, c.fd, c.backlog->own_buffer, config_.buffer_size, user_data);
   }

@@ -171,15 +171,14 @@ UringSupport detect_uring_support(const UringTechniques& wanted) {
   if (support.buffer_ring && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) == 0) {
     pair[0].fd = fds[0];
     pair[1].fd = fds[1];
-    // Multishot recv only with a byte limit: without one, a client that never reads could make one
-    // burst of completions carry far more than --max-pending (the engine then receives single-shot).
     if (wanted.multishot_recv)
       support.multishot_recv = kernel_accepts(ring, [&](uring::abi::Sqe* s) {
         uring::prep::recv_provided(s, pair[0].fd, 0, true, false, 0);
-      }) && multishot_recv_limit_works(ring);
-    // Bundles only inside a limited multishot recv: a single-shot bundle takes what the socket holds
-    // (its length field is no byte limit until the kernel knows the queue length).
-    if (wanted.bundle && support.multishot_recv && (support.features & uring::catalog::feat::RECVSEND_BUNDLE))
+      });
+    support.recv_limit = support.multishot_recv && multishot_recv_limit_works(ring);
+    // Bundles only inside a multishot recv with a byte limit: otherwise one completion may carry up to
+    // 256 buffers (4 MiB by default) whatever --max-pending says.
+    if (wanted.bundle && support.recv_limit && (support.features & uring::catalog::feat::RECVSEND_BUNDLE))
       support.bundle = kernel_accepts(ring, [&](uring::abi::Sqe* s) {
         uring::prep::recv_provided(s, pair[1].fd, 0, true, true, 0);
       });
@@ -200,6 +199,7 @@ std::vector<std::string> UringSupport::feature_names(const Config& config) const
   names.push_back(multishot_accept ? "multishot-accept" : "accept");
   if (buffer_ring) names.push_back("buffer-ring");
   names.push_back(multishot_recv ? "multishot-recv" : "recv");
+  if (recv_limit) names.push_back("recv-limit");
   if (bundle) names.push_back("recv-bundle");
   if (sendmsg && wanted.sendmsg_batch) names.push_back("sendmsg-batch");
   names.push_back("batched-submit");

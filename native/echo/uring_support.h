@@ -21,6 +21,7 @@ struct UringSupport {
   bool buffer_ring = false;
   bool multishot_accept = false;
   bool multishot_recv = false;
+  bool recv_limit = false;   // a multishot recv ends after a byte budget (sqe->optlen), found by trying it
   bool bundle = false;
   bool min_timeout = false;  // batched waits (IORING_FEAT_MIN_TIMEOUT)
 
