@@ -8,6 +8,10 @@ import {quoteInput} from '../base/quote.js'
 import {nearestName} from '../base/suggest.js'
 import {forStderr} from '../output/table.js'
 
+interface CommandList {
+  commands: {id: string; hidden?: boolean}[]
+}
+
 const hook: Hook<'command_not_found'> = async function (options) {
   const {config} = options
   const argv = options.argv ?? []
@@ -21,26 +25,39 @@ const hook: Hook<'command_not_found'> = async function (options) {
     process.stdout.write(`${config.userAgent}\n`)
     return
   }
-  const words = typed.join(' ')
-  const nearest = nearestCommand(words, commandNames(config))
-  const message = `unknown command ${quoteInput(words, {always: true})}${nearest ? `: did you mean "uringctl ${nearest}"?` : ''} (see: uringctl --help)`
+  reportUnknownCommand(config, typed, argv.includes('--json'))
+}
+
+export default hook
+
+/** The usage error for words that name no command, on stderr (or stdout as JSON); sets exit code 2. */
+export function reportUnknownCommand(config: CommandList, typed: string[], json: boolean): void {
+  // oclif folds a stray argument into the command id ("echo serve extra"): name the argument then.
+  const known = commandNames(config, false)
+  const command = [...Array(typed.length).keys()].reverse().map((n) => typed.slice(0, n).join(' ')).find((name) => known.includes(name))
+  let message: string
+  if (command) {
+    message = `unexpected argument ${quoteInput(typed[command.split(' ').length], {always: true})} for "uringctl ${command}" (see: uringctl ${command} --help)`
+  } else {
+    const words = typed.join(' ')
+    const nearest = nearestCommand(words, commandNames(config, true))
+    message = `unknown command ${quoteInput(words, {always: true})}${nearest ? `: did you mean "uringctl ${nearest}"?` : ''} (see: uringctl --help)`
+  }
   process.exitCode = ExitCode.usage
-  if (argv.includes('--json')) {
+  if (json) {
     process.stdout.write(`${JSON.stringify({error: {code: 'USAGE', exitCode: ExitCode.usage, message}}, null, 2)}\n`)
   } else {
     process.stderr.write(`${forStderr(`Error: ${message}`)}\n`)
   }
 }
 
-export default hook
-
-/** Visible commands and topics as typed: "echo serve", "echo", "probe", ... */
-function commandNames(config: {commands: {id: string; hidden?: boolean}[]}): string[] {
+/** Visible commands (and with `topics`, their topics) as typed: "echo serve", "echo", "probe", ... */
+function commandNames(config: CommandList, topics: boolean): string[] {
   const names = new Set<string>()
   for (const command of config.commands) {
     if (command.hidden) continue
     const words = command.id.split(':')
-    for (let n = 1; n <= words.length; n++) names.add(words.slice(0, n).join(' '))
+    for (let n = topics ? 1 : words.length; n <= words.length; n++) names.add(words.slice(0, n).join(' '))
   }
   return [...names]
 }

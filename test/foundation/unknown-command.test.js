@@ -67,3 +67,22 @@ test('a mistyped flag names the nearest flag of that command, in both output mod
   const far = await runCli(['probe', '--zzzzzzzz'])
   assert.equal(far.stderr, 'Error: Nonexistent flag: --zzzzzzzz (see: uringctl probe --help)\n')
 })
+
+test('a stray argument after a command is named as such, not as an unknown command', async () => {
+  const r = await runCli(['echo', 'serve', 'extra-arg', '--port', '0'])
+  assert.equal(r.code, 2)
+  assert.equal(r.stderr, 'Error: unexpected argument "extra-arg" for "uringctl echo serve" (see: uringctl echo serve --help)\n')
+})
+
+test('uringctl help with a typo: the same "did you mean" usage error (exit 2), in both output modes', async () => {
+  const human = await runCli(['help', 'echo', 'bnch'])
+  assert.equal(human.code, 2)
+  assert.equal(human.stderr, 'Error: unknown command "echo bnch": did you mean "uringctl echo bench"? (see: uringctl --help)\n')
+  assert.equal(human.stdout, '')
+  const json = await runCli(['help', 'prob', '--json'])
+  assert.equal(json.code, 2)
+  assert.equal(json.json().error.message, 'unknown command "prob": did you mean "uringctl probe"? (see: uringctl --help)')
+  const ok = await runCli(['help', 'echo', 'serve'])
+  assert.equal(ok.code, 0)
+  assert.match(ok.stdout, /^USAGE\n {2}\$ uringctl echo serve/m)
+})
