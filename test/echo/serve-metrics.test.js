@@ -108,6 +108,23 @@ describe('a real Prometheus scrapes echo serve', {skip: missing ?? false}, () =>
   })
 })
 
+test('--metrics [::1]:0: IPv6 loopback; /metrics answers GET and HEAD, / links to it, anything else is 404', {timeout: 60_000}, async () => {
+  const server = await startServer(['--backend', 'epoll', '--threads', '1', '--metrics', '[::1]:0'])
+  try {
+    const url = server.listening.metrics
+    assert.match(url, /^http:\/\/\[::1\]:\d+\/metrics$/)
+    assert.match(await scrape(url), /^uringctl_echo_info\{backend="epoll",/m)
+    const head = await fetch(url, {method: 'HEAD'})
+    assert.equal(head.status, 200)
+    assert.equal(await head.text(), '')
+    assert.match(await (await fetch(new URL('/', url))).text(), /href="\/metrics"/)
+    assert.equal((await fetch(new URL('/other', url))).status, 404)
+    assert.equal((await fetch(url, {method: 'POST'})).status, 405)
+  } finally {
+    await server.stop()
+  }
+})
+
 test('--metrics that is not HOST:PORT: exit 2 with the form to use, nothing started', async () => {
   for (const bad of ['9464', 'localhost', '127.0.0.1:99999', '[127.0.0.1]:9464', '::1:9464']) {
     const result = await runCli(['echo', 'serve', '--port', '0', '--metrics', bad])
