@@ -6,6 +6,7 @@ import {availableParallelism} from 'node:os'
 import {usageError} from '../base/errors.js'
 import {readQuantity, valueError} from '../base/numbers.js'
 import {quoteInput} from '../base/quote.js'
+import {scopeProblem} from '../base/scope.js'
 import type {ClientBackend} from './native.js'
 
 export interface SizeRange {
@@ -75,7 +76,12 @@ export function parseHosts(text: string): HostItem[] {
       for (let n = low; n <= high; n++) items.push({address: ipv4Text(n)})
       continue
     }
-    if (isIP(part)) items.push({address: part})
+    if (isIP(part)) {
+      // An IPv6 %zone must name an interface here; the native client would refuse it without saying why.
+      const problem = scopeProblem(part)
+      if (problem) throw valueError('--host', text, problem)
+      items.push({address: part})
+    }
     else if (/^[a-zA-Z0-9]([a-zA-Z0-9.-]*[a-zA-Z0-9])?$/.test(part) && !/^[\d.]+$/.test(part)) items.push({name: part})
     else throw valueError('--host', text, `${quoteInput(part)} is not an IP address, host name or IPv4 range such as 127.0.0.1-127.0.0.40 (IPv6 addresses go in a comma list)`)
     if (items.length > maxDestinations) throw tooMany()

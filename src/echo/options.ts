@@ -1,9 +1,7 @@
 // Turns `echo serve`'s flags into server options; every problem a user can cause is one usage-error line.
-import {readdirSync, readFileSync} from 'node:fs'
-import {isIP} from 'node:net'
-
 import {usageError, UserError} from '../base/errors.js'
 import {quoteInput} from '../base/quote.js'
+import {scopeProblem} from '../base/scope.js'
 import {ServeExit, techniqueNames, type TechniqueName} from './server.js'
 
 /** Flags that mean something to one backend only; given with the other, they would be silently ignored. */
@@ -36,35 +34,10 @@ export function checkServeFlags(flags: ServeFlagValues, explicit: (name: string)
   return without as TechniqueName[]
 }
 
-/** An IPv6 scope (fe80::1%eth0, fe80::1%2) must name an interface that exists here; the address would be blamed otherwise. */
+/** An IPv6 scope (fe80::1%eth0) must name an interface that exists here; the address would be blamed otherwise. */
 export function checkScope(host: string, flag = '--host'): void {
-  const at = host.indexOf('%')
-  if (at < 0) return
-  const address = host.slice(0, at)
-  const zone = host.slice(at + 1)
-  const fail = (problem: string) => new UserError(`${flag} ${quoteInput(host)}: ${problem}`, {code: 'BAD_ADDRESS', exitCode: ServeExit.badAddress})
-  if (isIP(address) === 4) throw fail(`a %interface scope only goes with an IPv6 address; drop ${quoteInput(`%${zone}`)}`)
-  if (isIP(address) !== 6) return
-  const names = interfaceNames()
-  if (/^\d+$/.test(zone) ? !names.some((name) => interfaceIndex(name) === zone) : !names.includes(zone)) {
-    throw fail(`no network interface ${/^\d+$/.test(zone) ? 'with index' : 'named'} ${quoteInput(zone, {always: true})} here; name one from \`ip link\`, e.g. ${address}%${names.includes('lo') ? 'lo' : (names[0] ?? 'eth0')}`)
-  }
-}
-
-function interfaceNames(): string[] {
-  try {
-    return readdirSync('/sys/class/net')
-  } catch {
-    return []
-  }
-}
-
-function interfaceIndex(name: string): string | null {
-  try {
-    return readFileSync(`/sys/class/net/${name}/ifindex`, 'utf8').trim()
-  } catch {
-    return null
-  }
+  const problem = scopeProblem(host)
+  if (problem) throw new UserError(`${flag} ${quoteInput(host)}: ${problem}`, {code: 'BAD_ADDRESS', exitCode: ServeExit.badAddress})
 }
 
 /** Upper bounds of serve's numeric flags: what the native engine's 32-bit fields hold without overflow, within sane use. */

@@ -37,6 +37,7 @@ const cases = [
   [['echo', 'bench', '--port', '7', '--pin', '99999999999999999999'], 2, /^--pin 99999999999999999999: CPU 99999999999999999999 does not exist here; this machine's CPUs are 0/],
   [['echo', 'bench', '--port', '7', '--pin', '0-1000000000'], 2, /^--pin 0-1000000000: CPU 1000000000 does not exist here/],
   [['echo', 'bench', '--compare', '--server-cpu', '99999999999999999999'], 2, /^--server-cpu 99999999999999999999: CPU 99999999999999999999 does not exist here/],
+  [['echo', 'bench', '--port', '7', '--host', 'fe80::1%nosuch0'], 2, /^--host fe80::1%nosuch0: no network interface named "nosuch0" here; name one from `ip link`/],
   [['echo', 'bench', '--port', '7', '--pin', ','], 2, /^--pin ",": expected CPU numbers such as 1, 0,2 or 0-3/],
   [['echo', 'bench', '--port', '7', '--duration', '1e300'], 2, /^--duration 1e300: expected a number of seconds from 0\.1 to 86400/],
   [['echo', 'bench', '--port', '7', '--warmup', '99999'], 2, /^--warmup 99999: must be from 0 to 3600 seconds/],
