@@ -140,6 +140,7 @@ const errorKinds: Partial<Record<keyof EngineErrors, string>> = {
   readPauses: 'read_pause',
   shortSends: 'short_send',
   aborted: 'aborted',
+  allocFailures: 'alloc_failure',
   otherErrors: 'other',
 }
 
@@ -174,7 +175,7 @@ export function renderMetrics(source: MetricsSource): string {
   out.family('uringctl_echo_sent_bytes_total', 'counter', 'Bytes echoed back to clients.', perThread((t) => t.bytesOut))
   const kinds = Object.keys(c.errors).filter((key) => !ownFamilies.has(key)) as Array<keyof EngineErrors>
   out.family('uringctl_echo_errors_total', 'counter',
-    'Errors and back-pressure events by kind: reset (peer reset), accept_fd_limit (EMFILE/ENFILE), accept_other, no_buffers (buffer ring ran dry), cq_overflow, read_pause (a client not reading its echo), short_send, aborted (closed with data pending at stop), other.',
+    'Errors and back-pressure events by kind: reset (peer reset), accept_fd_limit (EMFILE/ENFILE), accept_other, no_buffers (buffer ring ran dry), cq_overflow, read_pause (a client not reading its echo), short_send, aborted (closed with data pending at stop), alloc_failure (closed: no memory for its state or pending bytes), other.',
     threads.flatMap((t, i) => kinds.map((key): [Labels, number] => [{thread: i, kind: errorKinds[key] ?? snakeCase(key)}, t.errors[key] ?? 0])))
   out.family('uringctl_echo_accept_fd_limit_bursts_total', 'counter', 'Runs of accept failures at the open-file limit (one warning each).', perThread((t) => t.errors.acceptFdLimitBursts))
   processMetrics(out)

@@ -52,7 +52,7 @@ for (const backend of ['io_uring', 'epoll']) {
       assert.match(text, /^# TYPE uringctl_echo_connections gauge$/m)
       assert.match(text, new RegExp(`^uringctl_echo_info\\{backend="${backend}",`, 'm'))
       for (const thread of ['0', '1']) assert.match(text, new RegExp(`^uringctl_echo_messages_total\\{thread="${thread}"\\} \\d+$`, 'm'))
-      for (const kind of ['reset', 'accept_fd_limit', 'no_buffers', 'cq_overflow', 'read_pause', 'short_send', 'aborted']) {
+      for (const kind of ['reset', 'accept_fd_limit', 'no_buffers', 'cq_overflow', 'read_pause', 'short_send', 'aborted', 'alloc_failure', 'other']) {
         assert.match(text, new RegExp(`^uringctl_echo_errors_total\\{thread="0",kind="${kind}"\\} \\d+$`, 'm'))
       }
       const fds = sampleValue(text, 'process_open_fds')
