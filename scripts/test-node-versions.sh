@@ -18,6 +18,7 @@ for major in "${majors[@]}"; do
   mkdir -p "$dir"
   (cd "$dir" && npm pack --silent "node-linux-$arch@$major" >/dev/null && tar -xzf node-linux-*.tgz)
   echo "== smoke tests on Node $("$dir/package/bin/node" --version): ${smoke[*]}"
-  PATH="$dir/package/bin:$PATH" node scripts/test.js "${smoke[@]}" || status=1
+  # The package carries its headers: node-gyp (test/install's source fallback) uses them, not nodejs.org.
+  PATH="$dir/package/bin:$PATH" npm_config_nodedir="$dir/package" node scripts/test.js "${smoke[@]}" || status=1
 done
 exit $status
