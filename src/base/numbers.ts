@@ -2,6 +2,7 @@
 // echoes the value exactly as typed.
 //   whole numbers: plain decimal digits                       8080, 0, 1000000
 //   seconds:       decimal digits with an optional fraction   10, 0.5, 2.25
+//   rates:         like seconds, above 0 (per second)          0.2, 1000
 //   quantities:    whole number with an optional binary suffix 16384, 16K, 1M, 4G, 1T (K = 1024)
 // Exponents (1e3), hex (0x10), signs, spaces, separators and NaN/Infinity are refused everywhere.
 import {usageError, type UserError} from './errors.js'
