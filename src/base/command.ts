@@ -55,6 +55,20 @@ export abstract class BaseCommand extends Command {
     return [`${first}: did you mean --${nearest}?`, ...rest].join(' (see: ')
   }
 
+  /** "Unexpected argument: yes" from `--pin=yes` says that a switch takes no value. */
+  private explainSwitchValue(message: string): string {
+    if (!/^Unexpected arguments?: /.test(message)) return message
+    const ctor = this.constructor as typeof BaseCommand
+    const flags = {...ctor.baseFlags, ...ctor.flags} as Record<string, {type?: string}>
+    for (const token of this.argv) {
+      const match = /^--([\w-]+)=(.*)$/s.exec(token)
+      if (match && flags[match[1]]?.type === 'boolean') {
+        return `--${match[1]} is a switch and takes no value (drop ${quoteInput(`=${match[2]}`)}): give --${match[1]} to turn it on, leave it out for off`
+      }
+    }
+    return message
+  }
+
   override async catch(err: Error & {oclif?: {exit?: number}; code?: string}): Promise<void> {
     if (err instanceof Errors.ExitError) throw err
     let exitCode: number
@@ -80,7 +94,7 @@ export abstract class BaseCommand extends Command {
       message = `internal error: ${firstLine(message)} (set DEBUG=1 for the stack trace)`
     }
     message = safeLine(message)
-    if (code === 'USAGE') message = this.suggestFlag(message)
+    if (code === 'USAGE') message = this.explainSwitchValue(this.suggestFlag(message))
     if (code === 'USAGE' && !message.includes('--help')) message += ` (see: uringctl ${this.id?.replaceAll(':', ' ')} --help)`
     process.exitCode = exitCode
     if (this.jsonEnabled()) {

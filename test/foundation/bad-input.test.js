@@ -33,6 +33,7 @@ const cases = [
   [['echo', 'serve', '--metrics', ':99999999999999999999'], 2, /^--metrics ":99999999999999999999": the port must be from 0 to 65535/],
   [['echo', 'serve', '--metrics', `${nasty}:80`], 2, /^--metrics "\\e\[31mred\\u\{202e\}\\n:80" is not HOST:PORT/],
   [['echo', 'serve', '--metrics', '[fe80::1%nosuch0]:9464'], 5, /^--metrics fe80::1%nosuch0: no network interface named "nosuch0" here/],
+  [['echo', 'serve', '--sqpoll=false'], 2, /^--sqpoll is a switch and takes no value \(drop =false\): give --sqpoll to turn it on, leave it out for off/],
   // echo bench
   [['echo', 'bench', '--port', '7', '--pin', '99999999999999999999'], 2, /^--pin 99999999999999999999: CPU 99999999999999999999 does not exist here; this machine's CPUs are 0/],
   [['echo', 'bench', '--port', '7', '--pin', '0-1000000000'], 2, /^--pin 0-1000000000: CPU 1000000000 does not exist here/],
