@@ -154,3 +154,13 @@ test('--metrics on a port in use: exit 3; on an address not of this machine: exi
     holder.close()
   }
 })
+
+test('--metrics on a privileged port as an unprivileged user: exit 4, before the echo port opens', {timeout: 60_000, skip: process.getuid() !== 0 && 'needs root to switch user'}, async () => {
+  const r = await runCli(['echo', 'serve', '--port', '0', '--host', '127.0.0.1', '--metrics', '127.0.0.1:81'], {
+    wrap: ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--inh-caps=-all'],
+    env: {HOME: '/tmp'},
+  })
+  assert.equal(r.code, 4, r.stderr)
+  assert.match(r.stderr, /^Error: --metrics: cannot listen on 127\.0\.0\.1:81: permission denied \(EACCES\); ports below 1024 need root or CAP_NET_BIND_SERVICE/)
+  assert.equal(r.stdout, '', 'never listened')
+})
