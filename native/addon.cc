@@ -382,6 +382,7 @@ bench::BenchConfig BenchConfigFrom(const Napi::Object& o) {
   c.warmup_s = o.Get("warmupSeconds").As<Napi::Number>().DoubleValue();
   c.threads = o.Get("threads").As<Napi::Number>().Uint32Value();
   c.rate = o.Get("rate").As<Napi::Number>().DoubleValue();
+  c.idle = o.Get("idle").As<Napi::Boolean>().Value();
   c.timeout_s = o.Get("timeoutSeconds").As<Napi::Number>().DoubleValue();
   c.server_pid = o.Get("serverPid").As<Napi::Number>().Int32Value();
   std::string backend = o.Get("clientBackend").As<Napi::String>();

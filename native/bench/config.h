@@ -32,6 +32,7 @@ struct BenchConfig {
   double warmup_s = 1;
   unsigned threads = 1;
   double rate = 0;               // open loop: messages/s over all connections (0: closed loop)
+  bool idle = false;             // hold the connections open and send nothing (--message-rate 0)
   std::vector<int> pin_cpus;     // worker i runs on pin_cpus[i % size]; empty: not pinned
   double timeout_s = 5;          // connect, per-echo and final drain bound
   ClientBackend backend = ClientBackend::io_uring;

@@ -182,7 +182,7 @@ unsigned Worker::alive_count() const {
 
 void Worker::begin(int64_t now) {
   tick(now);
-  if (config_.rate > 0) return;
+  if (config_.rate > 0 || config_.idle) return;
   for (Connection& c : conns_) refill(c, now);
 }
 

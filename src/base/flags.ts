@@ -20,11 +20,11 @@ export function secondsFlag(range: Range) {
   })
 }
 
-/** A rate per second above 0 with an optional fraction (0.2, 1000), at most `max`. */
-export function rateFlag(max: number) {
+/** A rate per second above 0 with an optional fraction (0.2, 1000), at most `max`; 0 too when `zeroMeans` says what it means. */
+export function rateFlag(max: number, zeroMeans?: string) {
   return Flags.custom<number>({
     helpValue: '<per-second>',
-    parse: async (input, _context, flag) => parseRate(input, `--${flag.name}`, max),
+    parse: async (input, _context, flag) => parseRate(input, `--${flag.name}`, max, zeroMeans),
   })
 }
 

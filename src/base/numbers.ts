@@ -64,12 +64,13 @@ export function parseSeconds(text: string, flag: string, range: Range): number {
   return value
 }
 
-/** A rate per second above 0, a fraction allowed, e.g. --message-rate 0.2. */
-export function parseRate(text: string, flag: string, max: number): number {
+/** A rate per second above 0 (or 0 itself with `zeroMeans`), a fraction allowed, e.g. --message-rate 0.2. */
+export function parseRate(text: string, flag: string, max: number, zeroMeans?: string): number {
+  if (zeroMeans && decimal.test(text) && Number(text) === 0) return 0
   if (!decimal.test(text) || Number(text) <= 0) {
     const plainForm = plainSpelling(text, {min: 0, max}, false)
     if (plainForm !== null && Number(plainForm) > 0) return failWith(flag, text, `write it in plain digits: ${flag} ${plainForm}`)
-    return failWith(flag, text, `expected a rate per second above 0 and at most ${max}, such as 0.2 or 1000`)
+    return failWith(flag, text, `expected a rate per second ${zeroMeans ? `(0: ${zeroMeans}) ` : 'above 0 '}and at most ${max}, such as 0.2 or 1000`)
   }
   if (Number(text) > max) return failWith(flag, text, `must be above 0 and at most ${max} per second`)
   return Number(text)

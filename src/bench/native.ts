@@ -21,6 +21,7 @@ export interface NativeBenchConfig {
   warmupSeconds: number
   threads: number
   rate: number // 0: closed loop
+  idle: boolean // hold the connections, send nothing
   timeoutSeconds: number
   serverPid: number // 0: do not read a server's CPU time
   clientBackend: ClientBackend

@@ -24,7 +24,9 @@ export function describeLoad(report: BenchReport): string {
   const amount = c.messages === null ? `${c.durationSeconds} s` : `${integer(c.messages)} messages`
   const warmup = c.warmupSeconds > 0 ? ` after ${c.warmupSeconds} s warmup` : ''
   const loop =
-    c.messageRate !== null
+    c.messageRate === 0
+      ? 'idle (no messages)'
+      : c.messageRate !== null
       ? `open loop at ${c.messageRate} msg/s per connection (pipeline ${c.pipeline})`
       : c.rate === null
         ? `pipeline ${c.pipeline}`

@@ -179,6 +179,7 @@ export async function runBench(options: BenchOptions, hooks: RunBenchHooks = {})
     warmupSeconds: options.warmupSeconds,
     threads: options.threads,
     rate: openLoopRate(options) ?? 0,
+    idle: options.messageRate === 0,
     timeoutSeconds: options.timeoutSeconds,
     serverPid: hooks.serverPid ?? 0,
     clientBackend: backend,
@@ -243,7 +244,7 @@ export async function runBench(options: BenchOptions, hooks: RunBenchHooks = {})
 /** Messages/s over all connections: --rate, or --message-rate for each connection. */
 export function openLoopRate(options: Pick<BenchOptions, 'rate' | 'messageRate' | 'connections'>): number | null {
   if (options.rate !== null) return options.rate
-  return options.messageRate === null ? null : options.messageRate * options.connections
+  return options.messageRate === null || options.messageRate === 0 ? null : options.messageRate * options.connections
 }
 
 export function reportConfig(options: BenchOptions): BenchReport['config'] {
@@ -280,7 +281,7 @@ export function toReport(
   const window = r.windowSeconds
   const perSecond = (n: number) => (window > 0 ? n / window : 0)
   const errors = {...r.errors, total: Object.values(r.errors).reduce((a, b) => a + b, 0)}
-  const {verdict, exitCode} = verdictOf(r.errors, r.messages > 0 || r.stopped)
+  const {verdict, exitCode} = verdictOf(r.errors, r.messages > 0 || r.stopped || options.messageRate === 0)
   const lat = r.latencyNs
   const rate = openLoopRate(options)
   const pageSize = limitsNative().pageSize()

@@ -33,8 +33,20 @@ test('--message-rate R sends R messages/s on each connection and reports the con
   assert.match(table.stdout, /10 of 10 up, 10 held to the end/)
 })
 
+test('--message-rate 0 holds the connections idle: nothing sent, all held, and that is a success', async () => {
+  const r = await bench(['--message-rate', '0', '--connections', '20', '--duration', '1', '--server-pid', String(server.pid), '--json'])
+  assert.equal(r.code, 0, r.stderr)
+  const report = r.json()
+  assert.equal(report.messages, 0)
+  assert.equal(report.verifiedBytes, 0)
+  assert.equal(report.connections.aliveAtEnd, 20)
+  assert.equal(report.openLoop, null)
+  assert.equal(report.verdict, 'ok')
+  assert.equal(typeof report.server.rssBytesPerConnection, 'number')
+})
+
 test('--message-rate and --rate exclude each other; rates must be positive numbers', async () => {
-  for (const args of [['--message-rate', '1', '--rate', '10'], ['--message-rate', '0'], ['--message-rate', 'x'], ['--connect-rate', '-5']]) {
+  for (const args of [['--message-rate', '1', '--rate', '10'], ['--message-rate', '-1'], ['--message-rate', 'x'], ['--connect-rate', '0'], ['--connect-rate', '-5']]) {
     const r = await bench([...args, '--duration', '1'])
     assert.equal(r.code, 2, args.join(' '))
     assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr)

@@ -41,7 +41,7 @@ Ctrl-C (SIGINT) stops the run early and prints what was measured so far, marked 
     warmup: secondsFlag(benchLimits.warmupSec)({description: `seconds of load before measuring starts (at most ${benchLimits.warmupSec.max})`, default: 1}),
     threads: wholeFlag(benchLimits.threads)({char: 't', description: `load generator threads (at most ${benchLimits.threads.max})`, default: 1}),
     rate: wholeFlag(benchLimits.rate)({char: 'r', description: 'open loop: messages/s over all connections (latency from intended send time)'}),
-    'message-rate': rateFlag(benchLimits.messageRate.max)({description: 'open loop: messages/s per connection, e.g. 0.2 (one echo every 5 s): holds many mostly idle connections'}),
+    'message-rate': rateFlag(benchLimits.messageRate.max, 'idle')({description: 'open loop: messages/s per connection, e.g. 0.2 (one echo every 5 s), to hold many mostly idle connections; 0 holds them idle'}),
     pin: Flags.string({description: 'pin load generator threads to these CPUs, e.g. 1 or 2-3'}),
     timeout: secondsFlag(benchLimits.timeoutSec)({description: `seconds to wait for a connect or an echo before counting a timeout (at most ${benchLimits.timeoutSec.max})`, default: 5}),
     'client-backend': Flags.string({description: 'load generator I/O engine', options: ['auto', 'io_uring', 'epoll'], default: 'auto'}),
