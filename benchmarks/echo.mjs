@@ -12,6 +12,12 @@
 //   node benchmarks/echo.mjs [--servers io_uring,epoll,node,c-epoll,liburing] [--sizes 128,512] [--conns 50,500]
 //        [--warmup 1] [--duration 5] [--repeat 3] [--server-cpu 1] [--client-cpu 0]
 //        [--variant 'name=extra uringctl flags'] ... [--nice N] [--paired BASELINE] [--json]
+//        [--connect-rate N] [--timeout S] [--hosts 127.0.0.1-127.0.0.8]
+//
+// For many connections (thousands): --connect-rate N ramps each client's connections up at N/s instead of
+// opening them all at once (a burst beyond net.core.somaxconn drops SYNs and costs retries), --timeout S
+// bounds each connect and echo (default 5), and --hosts spreads each client's connections over those
+// addresses (servers then listen on 0.0.0.0), past one destination's ephemeral port range.
 //
 // --paired BASELINE measures differently: each server runs at the same time as BASELINE, both pinned to
 // --server-cpu and each loaded by its own client on --client-cpu, so whatever else slows the machine
@@ -33,7 +39,7 @@ const here = dirname(fileURLToPath(import.meta.url))
 const root = join(here, '..')
 
 function parseArgs(argv) {
-  const o = {servers: 'io_uring,epoll,node,c-epoll,liburing', serversGiven: false, sizes: '128,512', conns: '50,500', warmup: 1, duration: 5, repeat: 3, serverCpu: 1, clientCpu: 0, variants: [], json: false, nice: process.getuid?.() === 0 ? -19 : 0}
+  const o = {servers: 'io_uring,epoll,node,c-epoll,liburing', serversGiven: false, sizes: '128,512', conns: '50,500', warmup: 1, duration: 5, repeat: 3, serverCpu: 1, clientCpu: 0, variants: [], json: false, connectRate: null, timeout: 5, hosts: null, nice: process.getuid?.() === 0 ? -19 : 0}
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]
     const next = () => argv[++i]
@@ -51,6 +57,9 @@ function parseArgs(argv) {
     else if (a === '--nice') o.nice = Number(next())
     else if (a === '--paired') o.paired = next()
     else if (a === '--json') o.json = true
+    else if (a === '--connect-rate') o.connectRate = Number(next())
+    else if (a === '--timeout') o.timeout = Number(next())
+    else if (a === '--hosts') o.hosts = next()
     else throw new Error(`unknown argument ${a}`)
   }
   return o
@@ -74,16 +83,18 @@ try {
   haveLiburing = false
 }
 
+// With --hosts the servers listen on every address; else on loopback only.
+const listenHost = options.hosts ? '0.0.0.0' : '127.0.0.1'
 const uringctl = (extra) => ({
-  argv: [process.execPath, join(root, 'bin', 'run.js'), 'echo', 'serve', '--json', '--port', '0', '--host', '127.0.0.1', '--threads', '1', '--stats', '0', ...extra],
+  argv: [process.execPath, join(root, 'bin', 'run.js'), 'echo', 'serve', '--json', '--port', '0', '--host', listenHost, '--threads', '1', '--stats', '0', ...extra],
   port: (line) => JSON.parse(line).port,
 })
 const servers = {
   io_uring: uringctl([]),
   epoll: uringctl(['--backend', 'epoll']),
-  node: {argv: [process.execPath, join(root, 'dist', 'bench', 'node-echo-server.js'), '--host', '127.0.0.1', '--port', '0'], port: (line) => JSON.parse(line).port},
-  'c-epoll': {argv: [reference], port: Number},
-  liburing: {argv: [referenceUring], port: Number},
+  node: {argv: [process.execPath, join(root, 'dist', 'bench', 'node-echo-server.js'), '--host', listenHost, '--port', '0'], port: (line) => JSON.parse(line).port},
+  'c-epoll': {argv: [reference, '0', listenHost], port: Number},
+  liburing: {argv: [referenceUring, '0', listenHost], port: Number},
 }
 if (!haveLiburing) {
   delete servers.liburing
@@ -109,7 +120,8 @@ function startServer(spec) {
 }
 
 function runClient(port, pid, conns, size) {
-  const argv = ['-n', String(options.nice), process.execPath, join(root, 'bin', 'run.js'), 'echo', 'bench', '--host', '127.0.0.1', '--port', String(port),
+  const argv = ['-n', String(options.nice), process.execPath, join(root, 'bin', 'run.js'), 'echo', 'bench', '--host', options.hosts ?? '127.0.0.1', '--port', String(port),
+    '--timeout', String(options.timeout), ...(options.connectRate ? ['--connect-rate', String(options.connectRate)] : []),
     '--connections', String(conns), '--size', String(size), '--warmup', String(options.warmup), '--duration', String(options.duration),
     '--pin', String(options.clientCpu), '--server-pid', String(pid), '--json']
   // A run with errors (exit codes 3-7) still prints its report, so the exit code is not checked here.

@@ -1,8 +1,10 @@
 // A plain C epoll echo server, as a yardstick for our epoll backend: one thread, level-triggered,
 // one read then one write per readiness event (what a hand-written epoll echo server does).
 //
-//   reference-epoll-echo PORT      (prints the port it listens on, then serves until killed)
+//   reference-epoll-echo PORT [IPV4]   (listens on 127.0.0.1 or IPV4, e.g. 0.0.0.0; prints the port it
+//                                      listens on, then serves until killed)
 #define _GNU_SOURCE
+#include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -18,6 +20,7 @@ int main(int argc, char **argv) {
   int lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0), one = 1;
   setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
   struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port), .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+  if (argc > 2 && inet_pton(AF_INET, argv[2], &a.sin_addr) != 1) { fprintf(stderr, "not an IPv4 address: %s\n", argv[2]); return 2; }
   if (bind(lfd, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(lfd, 4096) < 0) { perror("listen"); return 1; }
   socklen_t len = sizeof(a);
   getsockname(lfd, (struct sockaddr *)&a, &len);

@@ -74,6 +74,7 @@ int main(int argc, char **argv) {
   setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
   struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port)};
   a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (argc > 2 && inet_pton(AF_INET, argv[2], &a.sin_addr) != 1) { fprintf(stderr, "not an IPv4 address: %s\n", argv[2]); return 2; }
   if (bind(lfd, (struct sockaddr *)&a, sizeof(a)) || listen(lfd, 4096)) { perror("bind/listen"); return 1; }
   socklen_t al = sizeof(a);
   getsockname(lfd, (struct sockaddr *)&a, &al);
