@@ -96,11 +96,55 @@ function makeNamespace() {
 
 const readNumber = (file) => Number(readFileSync(file, 'utf8').trim().split(/\s+/)[0])
 const meminfo = (name) => Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(readFileSync('/proc/meminfo', 'utf8'))[1]) * 1024
-/** TCP sockets in use in the namespace of `pid` (sockstat is per namespace), and the host's TCP pages and slab. */
+/** Slab caches (/proc/slabinfo, root only): objects and bytes of each. */
+function slabCaches() {
+  const caches = new Map()
+  for (const line of readFileSync('/proc/slabinfo', 'utf8').split('\n').slice(2)) {
+    const [name, , objects, size] = line.trim().split(/\s+/)
+    if (name) caches.set(name, {objects: Number(objects), bytes: Number(objects) * Number(size)})
+  }
+  return caches
+}
+
+/** TCP sockets in use in the namespace of `pid` (sockstat is per namespace), the host's TCP pages, slab and caches. */
 function kernelNow(pid) {
   const sockstat = readFileSync(`/proc/${pid}/net/sockstat`, 'utf8')
   const field = (name) => Number(new RegExp(`^TCP:.*\\b${name} (\\d+)`, 'm').exec(sockstat)[1])
-  return {tcpInUse: field('inuse'), tcpPages: field('mem'), slab: meminfo('Slab'), memAvailable: meminfo('MemAvailable')}
+  return {tcpInUse: field('inuse'), tcpPages: field('mem'), slab: meminfo('Slab'), memAvailable: meminfo('MemAvailable'), caches: slabCaches()}
+}
+
+/** Samples kernelNow(pid) every `ms` and keeps the sample with the most TCP sockets in use. */
+function peakSampler(pid, ms, onSample = () => {}) {
+  let peak = kernelNow(pid)
+  const timer = setInterval(() => {
+    const now = kernelNow(pid)
+    if (now.tcpInUse >= peak.tcpInUse) peak = now
+    onSample(now)
+  }, ms)
+  return {stop: () => (clearInterval(timer), peak)}
+}
+
+/**
+ * Kernel memory per connection between two samples, from the slab caches that grew with the connections
+ * (at least one object per two connections: TCP, sock_inode_cache, filp, dentry, io_kiocb, eventpoll_epi ...);
+ * caches other work on the host churns stay below that and out of the sum. Both ends: it is loopback.
+ */
+function kernelPerConnection(before, peak) {
+  const connections = (peak.tcpInUse - before.tcpInUse) / 2
+  const grew = []
+  for (const [name, now] of peak.caches) {
+    const then = before.caches.get(name) ?? {objects: 0, bytes: 0}
+    const objects = (now.objects - then.objects) / connections
+    if (objects >= 0.5) grew.push({cache: name, objectsPerConnection: Math.round(objects * 100) / 100, bytesPerConnection: Math.round((now.bytes - then.bytes) / connections)})
+  }
+  grew.sort((a, b) => b.bytesPerConnection - a.bytesPerConnection)
+  return {
+    connections,
+    slabBytesBothEnds: grew.reduce((n, c) => n + c.bytesPerConnection, 0),
+    caches: grew,
+    tcpBufferBytes: Math.round(((peak.tcpPages - before.tcpPages) * 4096) / connections),
+    memAvailableDropBytes: Math.round((before.memAvailable - peak.memAvailable) / connections),
+  }
 }
 
 function checkHostCeilings(sockets) {
@@ -196,24 +240,28 @@ async function idle() {
     for (const kind of kinds) {
       const spec = serverArgv(kind, refs)
       const {child, line} = await startListening(inside(spec.argv))
+      const before = kernelNow(child.pid)
+      const sampler = peakSampler(child.pid, 400)
       try {
         const report = await runJson(
           inside([process.execPath, runJs, 'echo', 'bench', '--json', '--host', '127.0.0.1', '--port', String(spec.port(line)), '--connections', String(options.connections),
             '--connect-rate', '6000', '--message-rate', '0', '--warmup', '0', '--duration', '2', '--timeout', '30', '--server-pid', String(child.pid)]),
           120000,
         )
+        const kernel = kernelPerConnection(before, sampler.stop())
         const r = {
           established: report.connections.established,
           serverRssPerConnection: report.server.rssBytesPerConnection,
           serverRssBefore: report.server.rssBytesBefore,
-          slabPerConnection: report.kernel.perConnection.slabBytes,
-          tcpBufferPerConnection: report.kernel.perConnection.tcpBufferBytes,
-          socketsPerConnection: report.kernel.perConnection.tcpSockets,
+          slabPerConnection: kernel.slabBytesBothEnds,
+          caches: kernel.caches,
+          tcpBufferPerConnection: kernel.tcpBufferBytes,
           errors: report.errors.total,
         }
         runs[kind].push(r)
         process.stderr.write(`round ${round + 1} ${kind}: ${r.established} idle connections, server +${r.serverRssPerConnection} B RSS each, kernel +${r.slabPerConnection} B slab each (both ends), ${r.errors} errors\n`)
       } finally {
+        sampler.stop()
         await stop(child)
       }
     }
@@ -226,6 +274,7 @@ async function idle() {
     kernelSlabBytesPerConnection: median(runs[kind].map((r) => r.slabPerConnection)),
     kernelSlabRuns: runs[kind].map((r) => r.slabPerConnection),
     tcpBufferBytesPerConnection: median(runs[kind].map((r) => r.tcpBufferPerConnection)),
+    caches: runs[kind].at(-1).caches,
     errors: runs[kind].reduce((n, r) => n + r.errors, 0),
   }))
   if (options.json) return console.log(JSON.stringify({machine: machine(), options, rows}, null, 2))
@@ -234,6 +283,8 @@ async function idle() {
   for (const r of rows) {
     console.log(`| ${r.server} | ${r.connections} | **${r.serverRssBytesPerConnection} B** (${r.serverRssRuns.join(', ')}) | **${r.kernelSlabBytesPerConnection} B** (${r.kernelSlabRuns.join(', ')}) | ${r.tcpBufferBytesPerConnection} B | ${r.errors} |`)
   }
+  console.log('\nSlab caches that grew with the connections (last round), bytes per connection, both ends:')
+  for (const r of rows) console.log(`- ${r.server}: ${r.caches.map((c) => `${c.cache} ${c.bytesPerConnection} B (${c.objectsPerConnection}×)`).join(', ')}`)
 }
 
 // --- hold ------------------------------------------------------------------------------------------------
@@ -253,13 +304,11 @@ async function hold() {
   process.stderr.write(`${options.servers} ${options.backend} servers listening; ${options.servers} clients opening ${total} connections over ${hosts} at ${options.connectRate}/s each\n`)
   const rampSeconds = options.perServer / options.connectRate
   const bound = (rampSeconds + options.warmup + options.duration + 120) * 1000
-  let peak = before
-  const sampler = setInterval(() => {
-    const now = kernelNow(servers[0].child.pid)
-    if (now.tcpInUse > peak.tcpInUse) peak = now
+  const sampler = peakSampler(servers[0].child.pid, 5000, (now) => {
     process.stderr.write(`  ${Math.round((now.tcpInUse - before.tcpInUse) / 2)} connections open, MemAvailable ${(now.memAvailable / 2 ** 30).toFixed(2)} GiB\n`)
-  }, 5000)
+  })
   let reports
+  let peak
   try {
     reports = await Promise.all(
       servers.map((s) =>
@@ -272,13 +321,14 @@ async function hold() {
       ),
     )
   } finally {
-    clearInterval(sampler)
+    peak = sampler.stop()
     for (const s of servers) await stop(s.child)
   }
   const sum = (f) => reports.reduce((n, r) => n + f(r), 0)
   const established = sum((r) => r.connections.established)
   const held = sum((r) => r.connections.aliveAtEnd)
-  const peakConnections = (peak.tcpInUse - before.tcpInUse) / 2
+  const kernel = kernelPerConnection(before, peak)
+  const peakConnections = kernel.connections
   const errorKinds = {}
   for (const r of reports) for (const [k, v] of Object.entries(r.errors)) if (k !== 'total' && v) errorKinds[k] = (errorKinds[k] ?? 0) + v
   const result = {
@@ -295,11 +345,8 @@ async function hold() {
     },
     serverRssBytesPerConnection: Math.round(sum((r) => r.server.rssBytesHeld - r.server.rssBytesBefore) / established),
     serverRssBytesHeld: sum((r) => r.server.rssBytesHeld),
-    kernelPerConnection: {
-      slabBytesBothEnds: Math.round((peak.slab - before.slab) / peakConnections),
-      tcpBufferBytes: Math.round(((peak.tcpPages - before.tcpPages) * 4096) / peakConnections),
-    },
-    hostMemAvailableDropPerConnection: Math.round((before.memAvailable - peak.memAvailable) / peakConnections),
+    kernelPerConnection: {slabBytesBothEnds: kernel.slabBytesBothEnds, tcpBufferBytes: kernel.tcpBufferBytes, caches: kernel.caches},
+    hostMemAvailableDropPerConnection: kernel.memAvailableDropBytes,
     errors: {total: sum((r) => r.errors.total), ...errorKinds},
     firstError: reports.map((r) => r.firstError).find(Boolean) ?? null,
   }
@@ -310,6 +357,7 @@ async function hold() {
   console.log('|---:|---:|---:|---:|---:|---|---|---:|---:|---:|---|')
   const l = result.latencyMicros
   console.log(`| ${n(total)} | ${n(established)} | **${n(held)}** | ${n(peakConnections)} | ${n(result.messagesPerSecond)} | ${l.p50Median} [${l.p50Range.join('–')}] | ${l.p99Median}; ${l.p99Max} | ${n(result.serverRssBytesPerConnection)} B | ${n(result.kernelPerConnection.slabBytesBothEnds)} B | ${n(result.hostMemAvailableDropPerConnection)} B | ${result.errors.total ? JSON.stringify(result.errors) : 'none'} |`)
+  console.log(`kernel slab caches that grew, per connection (both ends): ${kernel.caches.map((c) => `${c.cache} ${c.bytesPerConnection} B (${c.objectsPerConnection}×)`).join(', ')}`)
   if (result.firstError) console.log(`first error: ${result.firstError}`)
 }
 
