@@ -106,6 +106,24 @@ function slabCaches() {
   return caches
 }
 
+/**
+ * Kernel memory of one end of an idle TCP connection, from this kernel's slab object sizes (with each slab's
+ * packing: pages per slab / objects per slab): the socket (TCP), its inode (sock_inode_cache), file (filp,
+ * lsm_file_cache), dentry, and what watches it: an armed multishot receive (io_kiocb) or an epoll item
+ * (eventpoll_epi). The measured slab growth is too noisy on a shared host to give this directly at 18,000
+ * connections (other work opens and closes thousands of sockets meanwhile); the hold run checks it at scale.
+ */
+function kernelPerEnd(watcher) {
+  const sizes = new Map()
+  for (const line of readFileSync('/proc/slabinfo', 'utf8').split('\n').slice(2)) {
+    const f = line.trim().split(/\s+/)
+    if (f[0]) sizes.set(f[0], {objsize: Number(f[3]), effective: Math.round((Number(f[5]) * 4096) / Number(f[4]))})
+  }
+  const parts = ['TCP', 'sock_inode_cache', 'filp', 'lsm_file_cache', 'dentry', watcher].filter((name) => sizes.has(name))
+  return {bytes: parts.reduce((n, name) => n + sizes.get(name).effective, 0), parts: parts.map((name) => `${name} ${sizes.get(name).effective} B`)}
+}
+const watcherOf = {io_uring: 'io_kiocb', liburing: 'io_kiocb', epoll: 'eventpoll_epi', 'c-epoll': 'eventpoll_epi'}
+
 /** TCP sockets in use in the namespace of `pid` (sockstat is per namespace), the host's TCP pages, slab and caches. */
 function kernelNow(pid) {
   const sockstat = readFileSync(`/proc/${pid}/net/sockstat`, 'utf8')
@@ -275,14 +293,18 @@ async function idle() {
     kernelSlabRuns: runs[kind].map((r) => r.slabPerConnection),
     tcpBufferBytesPerConnection: median(runs[kind].map((r) => r.tcpBufferPerConnection)),
     caches: runs[kind].at(-1).caches,
+    // The client end is echo bench's io_uring client: an armed multishot receive too.
+    kernelBytesPerServerEnd: kernelPerEnd(watcherOf[kind]).bytes,
+    kernelBytesPerClientEnd: kernelPerEnd('io_kiocb').bytes,
     errors: runs[kind].reduce((n, r) => n + r.errors, 0),
   }))
   if (options.json) return console.log(JSON.stringify({machine: machine(), options, rows}, null, 2))
-  console.log('| server | idle connections | server RSS per connection (median; runs) | kernel slab per connection, both ends (median; runs) | TCP buffers per connection | errors |')
-  console.log('|---|---:|---|---|---:|---:|')
+  console.log('| server | idle connections | server RSS per connection (median; runs) | kernel, server end (slab objects) | kernel, both ends (slab objects) | slab growth measured, both ends (median; runs) | errors |')
+  console.log('|---|---:|---|---:|---:|---|---:|')
   for (const r of rows) {
-    console.log(`| ${r.server} | ${r.connections} | **${r.serverRssBytesPerConnection} B** (${r.serverRssRuns.join(', ')}) | **${r.kernelSlabBytesPerConnection} B** (${r.kernelSlabRuns.join(', ')}) | ${r.tcpBufferBytesPerConnection} B | ${r.errors} |`)
+    console.log(`| ${r.server} | ${r.connections} | **${r.serverRssBytesPerConnection} B** (${r.serverRssRuns.join(', ')}) | **${r.kernelBytesPerServerEnd} B** | ${r.kernelBytesPerServerEnd + r.kernelBytesPerClientEnd} B | ${r.kernelSlabBytesPerConnection} B (${r.kernelSlabRuns.join(', ')}) | ${r.errors} |`)
   }
+  console.log(`\nkernel per end, from /proc/slabinfo object sizes: io_uring ${kernelPerEnd('io_kiocb').parts.join(' + ')}; epoll ${kernelPerEnd('eventpoll_epi').parts.join(' + ')}`)
   console.log('\nSlab caches that grew with the connections (last round), bytes per connection, both ends:')
   for (const r of rows) console.log(`- ${r.server}: ${r.caches.map((c) => `${c.cache} ${c.bytesPerConnection} B (${c.objectsPerConnection}×)`).join(', ')}`)
 }
@@ -337,6 +359,12 @@ async function hold() {
     connections: {requested: total, established, heldToEnd: held, peakOpenInNamespace: peakConnections},
     messages: sum((r) => r.messages),
     messagesPerSecond: Math.round(sum((r) => r.messagesPerSecond)),
+    targetMessagesPerSecond: Math.round(total * options.messageRate),
+    // How late the clients sent (part of the latency): large means the clients (or the CPUs) fell behind.
+    sendLagMicrosP50Median: round1(median(reports.map((r) => r.openLoop.sendLagMicros.p50))),
+    backlogAtEnd: sum((r) => r.openLoop.backlogAtEnd),
+    clientCpuMicrosPerMessage: round1(median(reports.map((r) => r.client.cpuMicrosPerMessage ?? 0))),
+    serverCpuMicrosPerMessage: round1(median(reports.map((r) => r.server.cpuMicrosPerMessage ?? 0))),
     latencyMicros: {
       p50Median: round1(median(reports.map((r) => r.latencyMicros.p50))),
       p50Range: [round1(Math.min(...reports.map((r) => r.latencyMicros.p50))), round1(Math.max(...reports.map((r) => r.latencyMicros.p50)))],
@@ -353,10 +381,11 @@ async function hold() {
   if (options.json) return console.log(JSON.stringify(result, null, 2))
   const n = (x) => Math.round(x).toLocaleString('en-US')
   console.log(`hold: ${options.servers} ${options.backend} servers × ${n(options.perServer)} connections over ${hosts}, ${options.messageRate} echo/s each, ${options.duration} s measured`)
-  console.log(`| connections requested | established | held to the end | peak open | echoes/s | p50 µs (median [range] over clients) | p99 µs (median; max) | server RSS / conn | kernel slab / conn (both ends) | MemAvailable drop / conn | errors |`)
+  console.log(`| connections requested | established | held to the end | peak open | echoes/s (target) | p50 µs (median [range] over clients) | p99 µs (median; max) | server RSS / conn | kernel slab / conn (both ends) | MemAvailable drop / conn | errors |`)
   console.log('|---:|---:|---:|---:|---:|---|---|---:|---:|---:|---|')
   const l = result.latencyMicros
-  console.log(`| ${n(total)} | ${n(established)} | **${n(held)}** | ${n(peakConnections)} | ${n(result.messagesPerSecond)} | ${l.p50Median} [${l.p50Range.join('–')}] | ${l.p99Median}; ${l.p99Max} | ${n(result.serverRssBytesPerConnection)} B | ${n(result.kernelPerConnection.slabBytesBothEnds)} B | ${n(result.hostMemAvailableDropPerConnection)} B | ${result.errors.total ? JSON.stringify(result.errors) : 'none'} |`)
+  console.log(`| ${n(total)} | ${n(established)} | **${n(held)}** | ${n(peakConnections)} | ${n(result.messagesPerSecond)} (${n(result.targetMessagesPerSecond)}) | ${l.p50Median} [${l.p50Range.join('–')}] | ${l.p99Median}; ${l.p99Max} | ${n(result.serverRssBytesPerConnection)} B | ${n(result.kernelPerConnection.slabBytesBothEnds)} B | ${n(result.hostMemAvailableDropPerConnection)} B | ${result.errors.total ? JSON.stringify(result.errors) : 'none'} |`)
+  console.log(`send lag p50 (median over clients): ${result.sendLagMicrosP50Median} µs; due but unsent at the end: ${n(result.backlogAtEnd)}; CPU per echo (median over processes): server ${result.serverCpuMicrosPerMessage} µs, client ${result.clientCpuMicrosPerMessage} µs`)
   console.log(`kernel slab caches that grew, per connection (both ends): ${kernel.caches.map((c) => `${c.cache} ${c.bytesPerConnection} B (${c.objectsPerConnection}×)`).join(', ')}`)
   if (result.firstError) console.log(`first error: ${result.firstError}`)
 }

@@ -53,6 +53,18 @@ export const planConstants = {
   widestPorts: {low: 1024, high: 65535},
 } as const
 
+/**
+ * What one idle connection costs, measured with `node benchmarks/capacity.mjs idle` and `hold` (docs/benchmarks.md,
+ * "Capacity"): the kernel's memory for one end of a TCP connection (socket, socket inode, file, dentry, and
+ * the armed io_uring receive or epoll item), and the user-space memory of uringctl's server (`echo serve`, io_uring
+ * backend) and load generator (`echo bench`) per connection. Busy connections add their buffers (tcp_mem checks).
+ */
+export const connectionCosts = {
+  kernelPerEnd: 4500,
+  server: 653,
+  client: 512,
+} as const
+
 export function planConnections(figures: Figures, request: {connections: number; role: Role}): ConnectionPlan {
   const {connections, role} = request
   const fdsNeeded = connections + planConstants.fdReserve
@@ -62,6 +74,7 @@ export function planConnections(figures: Figures, request: {connections: number;
     fileMaxCheck(figures, fdsNeeded),
     ...(role === 'client' ? [portsCheck(figures, connections)] : backlogChecks(figures, connections)),
     ...tcpMemoryChecks(figures, connections),
+    memoryCheck(figures, connections, role),
     memlockCheck(figures, connections),
   ]
   return {connections, role, fdsNeeded, status: worst(checks.map((check) => check.status)), checks, traps: trapsFor(figures, fdsNeeded, checks)}
@@ -321,6 +334,39 @@ function tcpMemoryChecks(figures: Figures, connections: number): PlanCheck[] {
       fixes: pressureFixes,
     },
   ]
+}
+
+function memoryCheck(figures: Figures, connections: number, role: Role): PlanCheck {
+  const {memTotal} = figures.host
+  const user = connectionCosts[role]
+  const each = connectionCosts.kernelPerEnd + user
+  const need = connections * each
+  const status: Status = memTotal === 0 || need <= memTotal / 2 ? 'pass' : need <= memTotal ? 'warn' : 'fail'
+  const hosts = Math.ceil(need / (memTotal / 2))
+  return {
+    id: 'memory',
+    subject: 'memory for idle connections (kernel sockets and the program)',
+    status,
+    have: memTotal,
+    need,
+    unit: 'bytes',
+    explanation:
+      `an idle connection costs about ${formatBytes(connectionCosts.kernelPerEnd)} of kernel memory (socket, inode, file, the armed receive or epoll item) ` +
+      `and ${formatBytes(user)} in uringctl's ${role === 'server' ? 'echo serve (io_uring)' : 'echo bench'} (measured: docs/benchmarks.md, Capacity): ` +
+      `${connections} take ${formatBytes(need)}` +
+      (memTotal === 0 ? '' : ` of this host's ${formatBytes(memTotal)}`) +
+      (status === 'pass' ? '' : status === 'warn' ? ', more than half of it, leaving little for buffers once they carry data' : ', more than it has'),
+    fixes:
+      status === 'pass'
+        ? []
+        : [
+            {
+              kind: 'design',
+              text: `spread the connections over ${hosts} hosts like this one, or use one with at least ${formatBytes(2 * need)} of memory`,
+              note: 'half of the memory for idle connections leaves the rest for their buffers when they carry data, and for everything else',
+            },
+          ],
+  }
 }
 
 function memlockCheck(figures: Figures, connections: number): PlanCheck {

@@ -7,7 +7,8 @@ import {root} from '../helpers/cli.js'
 
 const {selectTarget} = await import(join(root, 'dist/limits/target.js'))
 const {collectFigures} = await import(join(root, 'dist/limits/figures.js'))
-const {planConnections} = await import(join(root, 'dist/limits/plan.js'))
+const planModule = await import(join(root, 'dist/limits/plan.js'))
+const {planConnections} = planModule
 const {checkRequirements, parseRequirements} = await import(join(root, 'dist/limits/require.js'))
 
 function figuresOf(fixture, pid, pageSize) {
@@ -174,5 +175,26 @@ describe('arm64 container host, 64 KiB pages, 1 GiB, user service loadgen.servic
     const low = {...figures, limits: {...figures.limits, nofile: {soft: 1024, hard: 1048576}}}
     const fix = byId(planConnections(low, {connections: 5000, role: 'client'}))['nofile-soft'].fixes.find((f) => f.kind === 'systemd')
     assert.match(fix.text, /^mkdir -p ~\/\.config\/systemd\/user\/loadgen\.service\.d .*systemctl --user daemon-reload && systemctl --user restart loadgen\.service$/)
+  })
+})
+
+describe('one million connections on the 4 GiB Debian VM: the memory check from the measured costs', () => {
+  const figures = figuresOf('debian-service-4g', 812, 4096)
+  const {connectionCosts} = planModule
+
+  test('a server: kernel per socket plus echo serve per connection, against the host memory, with a design fix', () => {
+    const memory = byId(planConnections(figures, {connections: 1_000_000, role: 'server'})).memory
+    assert.equal(memory.need, 1_000_000 * (connectionCosts.kernelPerEnd + connectionCosts.server))
+    assert.equal(memory.have, 4 * 1024 ** 3)
+    assert.equal(memory.status, memory.need > memory.have ? 'fail' : 'warn')
+    assert.match(memory.fixes[0].text, /^spread the connections over \d+ hosts like this one, or use one with at least [\d.]+ GiB of memory$/)
+  })
+
+  test('a client counts echo bench per connection; 10000 connections pass with no fix', () => {
+    const client = byId(planConnections(figures, {connections: 1_000_000, role: 'client'})).memory
+    assert.equal(client.need, 1_000_000 * (connectionCosts.kernelPerEnd + connectionCosts.client))
+    const small = byId(planConnections(figures, {connections: 10_000, role: 'server'})).memory
+    assert.equal(small.status, 'pass')
+    assert.deepEqual(small.fixes, [])
   })
 })
