@@ -131,6 +131,21 @@ function kernelNow(pid) {
   return {tcpInUse: field('inuse'), tcpPages: field('mem'), slab: meminfo('Slab'), memAvailable: meminfo('MemAvailable'), caches: slabCaches()}
 }
 
+/** The TCP counters of the namespace of `pid` that tell why echoes were late: drops, retransmissions, memory pressure. */
+const tcpCounterNames = ['ListenOverflows', 'ListenDrops', 'TCPMemoryPressures', 'TCPAbortOnMemory', 'TCPTimeouts', 'TCPSynRetrans', 'RetransSegs']
+function tcpCounters(pid) {
+  const counters = {}
+  for (const file of ['netstat', 'snmp']) {
+    const lines = readFileSync(`/proc/${pid}/net/${file}`, 'utf8').split('\n')
+    for (let i = 0; i + 1 < lines.length; i += 2) {
+      const names = lines[i].split(/\s+/)
+      const values = lines[i + 1].split(/\s+/)
+      names.forEach((name, j) => { if (tcpCounterNames.includes(name)) counters[name] = Number(values[j]) })
+    }
+  }
+  return counters
+}
+
 /** Samples kernelNow(pid) every `ms` and keeps the sample with the most TCP sockets in use. */
 function peakSampler(pid, ms, onSample = () => {}) {
   let peak = kernelNow(pid)
@@ -323,14 +338,16 @@ async function hold() {
     servers.push({child, port: spec.port(line)})
   }
   const before = kernelNow(servers[0].child.pid)
+  const countersBefore = tcpCounters(servers[0].child.pid)
   process.stderr.write(`${options.servers} ${options.backend} servers listening; ${options.servers} clients opening ${total} connections over ${hosts} at ${options.connectRate}/s each\n`)
   const rampSeconds = options.perServer / options.connectRate
   const bound = (rampSeconds + options.warmup + options.duration + 120) * 1000
   const sampler = peakSampler(servers[0].child.pid, 5000, (now) => {
-    process.stderr.write(`  ${Math.round((now.tcpInUse - before.tcpInUse) / 2)} connections open, MemAvailable ${(now.memAvailable / 2 ** 30).toFixed(2)} GiB\n`)
+    process.stderr.write(`  ${Math.round((now.tcpInUse - before.tcpInUse) / 2)} connections open, TCP buffers ${now.tcpPages} pages, MemAvailable ${(now.memAvailable / 2 ** 30).toFixed(2)} GiB\n`)
   })
   let reports
   let peak
+  let countersAfter
   try {
     reports = await Promise.all(
       servers.map((s) =>
@@ -344,6 +361,7 @@ async function hold() {
     )
   } finally {
     peak = sampler.stop()
+    countersAfter = tcpCounters(servers[0].child.pid)
     for (const s of servers) await stop(s.child)
   }
   const sum = (f) => reports.reduce((n, r) => n + f(r), 0)
@@ -376,6 +394,9 @@ async function hold() {
     kernelPerConnection: {slabBytesBothEnds: kernel.slabBytesBothEnds, tcpBufferBytes: kernel.tcpBufferBytes, caches: kernel.caches},
     hostMemAvailableDropPerConnection: kernel.memAvailableDropBytes,
     errors: {total: sum((r) => r.errors.total), ...errorKinds},
+    // What the namespace's TCP went through during the run (its own counters: nothing else runs there).
+    tcpCounters: Object.fromEntries(tcpCounterNames.map((name) => [name, (countersAfter?.[name] ?? 0) - (countersBefore[name] ?? 0)])),
+    tcpBufferPagesAtPeak: peak.tcpPages,
     firstError: reports.map((r) => r.firstError).find(Boolean) ?? null,
   }
   if (options.json) return console.log(JSON.stringify(result, null, 2))
@@ -385,6 +406,7 @@ async function hold() {
   console.log('|---:|---:|---:|---:|---:|---|---|---:|---:|---:|---|')
   const l = result.latencyMicros
   console.log(`| ${n(total)} | ${n(established)} | **${n(held)}** | ${n(peakConnections)} | ${n(result.messagesPerSecond)} (${n(result.targetMessagesPerSecond)}) | ${l.p50Median} [${l.p50Range.join('–')}] | ${l.p99Median}; ${l.p99Max} | ${n(result.serverRssBytesPerConnection)} B | ${n(result.kernelPerConnection.slabBytesBothEnds)} B | ${n(result.hostMemAvailableDropPerConnection)} B | ${result.errors.total ? JSON.stringify(result.errors) : 'none'} |`)
+  console.log(`TCP in the namespace during the run: ${Object.entries(result.tcpCounters).map(([k, v]) => `${k} ${n(v)}`).join(', ')}; TCP buffer pages host-wide at the peak: ${n(peak.tcpPages)} (net.ipv4.tcp_mem: ${readFileSync('/proc/sys/net/ipv4/tcp_mem', 'utf8').trim().split(/\s+/).join(' / ')})`)
   console.log(`send lag p50 (median over clients): ${result.sendLagMicrosP50Median} µs; due but unsent at the end: ${n(result.backlogAtEnd)}; CPU per echo (median over processes): server ${result.serverCpuMicrosPerMessage} µs, client ${result.clientCpuMicrosPerMessage} µs`)
   console.log(`kernel slab caches that grew, per connection (both ends): ${kernel.caches.map((c) => `${c.cache} ${c.bytesPerConnection} B (${c.objectsPerConnection}×)`).join(', ')}`)
   if (result.firstError) console.log(`first error: ${result.firstError}`)
