@@ -1,8 +1,8 @@
 // Turns `echo serve`'s flags into server options; every problem a user can cause is one usage-error line.
-import {usageError, UserError} from '../base/errors.js'
+import {usageError} from '../base/errors.js'
 import {quoteInput} from '../base/quote.js'
 import {scopeProblem} from '../base/scope.js'
-import {ServeExit, techniqueNames, type TechniqueName} from './server.js'
+import {techniqueNames, type TechniqueName} from './server.js'
 
 /** Flags that mean something to one backend only; given with the other, they would be silently ignored. */
 const backendOnly = {
@@ -34,10 +34,10 @@ export function checkServeFlags(flags: ServeFlagValues, explicit: (name: string)
   return without as TechniqueName[]
 }
 
-/** An IPv6 scope (fe80::1%eth0) must name an interface that exists here; the address would be blamed otherwise. */
+/** An IPv6 scope (fe80::1%eth0) must name an interface that exists here: a usage error naming it, as in echo bench. */
 export function checkScope(host: string, flag = '--host'): void {
   const problem = scopeProblem(host)
-  if (problem) throw new UserError(`${flag} ${quoteInput(host)}: ${problem}`, {code: 'BAD_ADDRESS', exitCode: ServeExit.badAddress})
+  if (problem) throw usageError(`${flag} ${quoteInput(host)}: ${problem}`)
 }
 
 /** Upper bounds of serve's numeric flags: what the native engine's 32-bit fields hold without overflow, within sane use. */
