@@ -119,6 +119,14 @@ export function decideVerdict(e: AvailabilityEvidence): Omit<Availability, 'evid
   if ((code === errno.EPERM || code === errno.ENOSYS || code === errno.EACCES) && seccomp) {
     return verdict('blocked-by-seccomp', `io_uring_setup fails with ${name} under a seccomp filter (${seccompText})`, seccompProfileFix)
   }
+  if (code === errno.ENOSYS && e.ioUringDisabled !== null) {
+    // The sysctl exists only in a kernel built with io_uring (6.6+): the ENOSYS came from something in between.
+    return verdict(
+      'not-built-in',
+      `io_uring_setup fails with ENOSYS with no seccomp filter (${seccompText}), yet kernel.io_uring_disabled=${e.ioUringDisabled} shows the kernel has io_uring: something between this process and the kernel answers its system calls (a user-mode emulator such as qemu-user, or a sandbox such as gVisor)`,
+      'run uringctl natively on the host kernel, not under an emulator or a system-call sandbox; until then use an epoll-based path (uringctl echo serve --backend epoll)',
+    )
+  }
   if (code === errno.ENOSYS) {
     const sysctl = e.ioUringDisabled === null ? ' and /proc/sys/kernel/io_uring_disabled is absent' : ''
     return verdict(

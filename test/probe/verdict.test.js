@@ -91,6 +91,16 @@ test('ENOSYS without seccomp is a kernel built without io_uring', () => {
   assert.match(v.fix, /CONFIG_IO_URING=y/)
 })
 
+test('ENOSYS without seccomp where kernel.io_uring_disabled exists is an emulator or sandbox, not the kernel', () => {
+  const v = verdictOf(ENOSYS, {ioUringDisabled: 0})
+  assert.equal(v.verdict, 'not-built-in')
+  assert.equal(v.exitCode, 5)
+  assert.match(v.summary, /kernel\.io_uring_disabled=0 shows the kernel has io_uring/)
+  assert.match(v.summary, /qemu-user/)
+  assert.doesNotMatch(v.summary, /CONFIG_IO_URING/)
+  assert.match(v.fix, /^run uringctl natively on the host kernel/)
+})
+
 test('ENOMEM with a small RLIMIT_MEMLOCK is out of locked memory, with the figures', () => {
   const v = verdictOf(ENOMEM, {memlock: {soft: 64 * 1024, hard: 128 * 1024}, lockedBytes: 60 * 1024})
   assert.equal(v.verdict, 'out-of-locked-memory')
