@@ -68,7 +68,7 @@ export function changeNofile(paths: SystemPaths, native: LimitsNative, pid: numb
       `soft limit ${formatLimit(want.soft)} is above ${whose} (${formatLimit(want.hard)}): a soft limit can only go up to the hard limit; give --nofile ${formatLimit(want.soft)}:${formatLimit(want.soft)} to raise both`,
     )
   }
-  const [nrOpen] = readSysctl(paths, 'fs.nr_open')
+  const [nrOpen] = readSysctl(paths, 'fs.nr_open') ?? [] // fs.* sysctls are never absent: readSysctl throws
   const highest = Math.max(want.soft, want.hard)
   if (highest > nrOpen) {
     throw aboveNrOpen(

@@ -6,7 +6,8 @@ import {formatBytes, formatLimit} from './quantities.js'
 import type {Target} from './target.js'
 
 export type Role = 'server' | 'client'
-export type Status = 'pass' | 'warn' | 'fail'
+/** unknown: the check could not be made because a figure it needs is absent (a host-wide sysctl inside a network namespace). */
+export type Status = 'pass' | 'warn' | 'fail' | 'unknown'
 export type FixKind = 'prlimit' | 'shell' | 'systemd' | 'limits.conf' | 'sysctl' | 'design'
 
 export interface Fix {
@@ -20,7 +21,8 @@ export interface PlanCheck {
   id: string
   subject: string
   status: Status
-  have: number
+  /** null when the figure is absent (status unknown). */
+  have: number | null
   need: number
   unit: 'fds' | 'ports' | 'connections' | 'bytes'
   explanation: string
@@ -72,7 +74,7 @@ export function planConnections(figures: Figures, request: {connections: number;
     ...nofileChecks(figures, fdsNeeded),
     nrOpenCheck(figures, fdsNeeded),
     fileMaxCheck(figures, fdsNeeded),
-    ...(role === 'client' ? [portsCheck(figures, connections)] : backlogChecks(figures, connections)),
+    ...(role === 'client' ? [planPortsCheck(figures, connections)] : backlogChecks(figures, connections)),
     ...tcpMemoryChecks(figures, connections),
     memoryCheck(figures, connections, role),
     memlockCheck(figures, connections),
@@ -80,9 +82,30 @@ export function planConnections(figures: Figures, request: {connections: number;
   return {connections, role, fdsNeeded, status: worst(checks.map((check) => check.status)), checks, traps: trapsFor(figures, fdsNeeded, checks)}
 }
 
+/** fail, then warn, then unknown (nothing fails, but something could not be checked), then pass. */
 export function worst(statuses: Status[]): Status {
-  if (statuses.includes('fail')) return 'fail'
-  return statuses.includes('warn') ? 'warn' : 'pass'
+  for (const status of ['fail', 'warn', 'unknown'] as const) if (statuses.includes(status)) return status
+  return 'pass'
+}
+
+/** A check whose sysctl does not exist here: inside a network namespace host-wide net sysctls are absent. */
+function absentCheck(id: string, subject: string, sysctl: string, need: number, unit: PlanCheck['unit']): PlanCheck {
+  return {
+    id,
+    subject,
+    status: 'unknown',
+    have: null,
+    need,
+    unit,
+    explanation: `not checked: /proc/sys/${sysctl.replaceAll('.', '/')} is absent (${sysctl} is host-wide; inside a network namespace other than the host's it is not visible), so run uringctl ulimit in the host's network namespace to check it`,
+    fixes: [],
+  }
+}
+
+function planPortsCheck(figures: Figures, connections: number): PlanCheck {
+  const {ipLocalPortRange} = figures.host
+  if (ipLocalPortRange === null) return absentCheck('ports', 'ephemeral ports per destination (net.ipv4.ip_local_port_range)', 'net.ipv4.ip_local_port_range', connections, 'ports')
+  return portsCheck({host: {ipLocalPortRange}}, connections)
 }
 
 /** What the open-files checks read: a process's limits and fs.nr_open (so `echo bench` can check itself without the rest). */
@@ -212,7 +235,7 @@ function fileMaxCheck(figures: Figures, need: number): PlanCheck {
   }
 }
 
-export function portsCheck(figures: {host: Pick<HostFigures, 'ipLocalPortRange'>}, connections: number): PlanCheck {
+export function portsCheck(figures: {host: {ipLocalPortRange: NonNullable<HostFigures['ipLocalPortRange']>}}, connections: number): PlanCheck {
   const {low, high, count} = figures.host.ipLocalPortRange
   const widest = planConstants.widestPorts
   const widestCount = widest.high - widest.low + 1
@@ -250,7 +273,7 @@ function backlogChecks(figures: Figures, connections: number): PlanCheck[] {
   const somaxconnFix = sysctlFix('net.core.somaxconn', String(need))
   somaxconnFix.note += `; and the server must pass a backlog of ${need} to listen()`
   return [
-    {
+    somaxconn === null ? absentCheck('net.core.somaxconn', 'accept backlog cap (net.core.somaxconn)', 'net.core.somaxconn', need, 'connections') : {
       id: 'net.core.somaxconn',
       subject: 'accept backlog cap (net.core.somaxconn)',
       status: somaxconn >= need ? 'pass' : 'warn',
@@ -263,7 +286,7 @@ function backlogChecks(figures: Figures, connections: number): PlanCheck[] {
           : `listen() backlogs are capped at ${somaxconn}: in a burst, connections beyond that which the server has not accepted yet are dropped and their clients retry after 1 s or more`,
       fixes: somaxconn >= need ? [] : [somaxconnFix],
     },
-    {
+    tcpMaxSynBacklog === null ? absentCheck('net.ipv4.tcp_max_syn_backlog', 'half-open connections per listener (net.ipv4.tcp_max_syn_backlog)', 'net.ipv4.tcp_max_syn_backlog', need, 'connections') : {
       id: 'net.ipv4.tcp_max_syn_backlog',
       subject: 'half-open connections per listener (net.ipv4.tcp_max_syn_backlog)',
       status: tcpMaxSynBacklog >= need ? 'pass' : 'warn',
@@ -279,8 +302,23 @@ function backlogChecks(figures: Figures, connections: number): PlanCheck[] {
   ]
 }
 
+const tcpMemSubjects = {
+  high: 'TCP memory, hard ceiling (net.ipv4.tcp_mem high)',
+  pressure: 'TCP memory, pressure threshold (net.ipv4.tcp_mem pressure)',
+} as const
+
 function tcpMemoryChecks(figures: Figures, connections: number): PlanCheck[] {
   const {tcpMem, tcpRmem, tcpWmem, pageSize, memTotal} = figures.host
+  if (tcpMem === null || tcpRmem === null || tcpWmem === null) {
+    const absent = tcpMem === null ? 'net.ipv4.tcp_mem' : tcpRmem === null ? 'net.ipv4.tcp_rmem' : 'net.ipv4.tcp_wmem'
+    // What the connections need is known only from tcp_rmem/tcp_wmem; 0 says "not computed" when they are absent.
+    const minimal = tcpRmem && tcpWmem ? connections * (tcpRmem.min + tcpWmem.min) : 0
+    const byDefault = tcpRmem && tcpWmem ? connections * (tcpRmem.default + tcpWmem.default) : 0
+    return [
+      absentCheck('tcp_mem-high', tcpMemSubjects.high, absent, minimal, 'bytes'),
+      absentCheck('tcp_mem-pressure', tcpMemSubjects.pressure, absent, byDefault, 'bytes'),
+    ]
+  }
   const pages = (bytes: number) => Math.ceil(bytes / pageSize)
   const beyondMemory = (bytes: number) => memTotal > 0 && bytes > memTotal / 2
 
@@ -309,7 +347,7 @@ function tcpMemoryChecks(figures: Figures, connections: number): PlanCheck[] {
   return [
     {
       id: 'tcp_mem-high',
-      subject: 'TCP memory, hard ceiling (net.ipv4.tcp_mem high)',
+      subject: tcpMemSubjects.high,
       status: highOk ? 'pass' : 'fail',
       have: highBytes,
       need: minimalBytes,
@@ -322,7 +360,7 @@ function tcpMemoryChecks(figures: Figures, connections: number): PlanCheck[] {
     },
     {
       id: 'tcp_mem-pressure',
-      subject: 'TCP memory, pressure threshold (net.ipv4.tcp_mem pressure)',
+      subject: tcpMemSubjects.pressure,
       status: pressureOk ? 'pass' : 'warn',
       have: pressureBytes,
       need: defaultBytes,

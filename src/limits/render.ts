@@ -69,23 +69,28 @@ function renderReport(report: UlimitReport): string {
   return sections.join('\n')
 }
 
+const absentMeaning = 'absent here: host-wide, not visible inside this network namespace'
+
 function hostRows(host: HostFigures): Cell[][] {
   const {ipLocalPortRange: ports, tcpMem, tcpRmem, tcpWmem, pageSize} = host
   const inBytes = (pages: number) => formatBytes(pages * pageSize)
+  const row = <T>(name: string, value: T | null, cells: (value: T) => [Cell, Cell]): Cell[] => (value === null ? [name, 'absent', absentMeaning] : [name, ...cells(value)])
   return [
     ['fs.nr_open', host.nrOpen, 'highest nofile hard limit any process may have'],
     ['fs.file-max', formatLimit(host.fileMax), 'open files on the whole host'],
     ['fs.file-nr', `${host.fileNr.allocated} ${host.fileNr.unused} ${formatLimit(host.fileNr.max)}`, `${host.fileNr.allocated} files open on the host now`],
-    ['net.core.somaxconn', host.somaxconn, 'cap on every listen() backlog'],
-    ['net.ipv4.tcp_max_syn_backlog', host.tcpMaxSynBacklog, 'handshakes in progress per listener'],
-    ['net.ipv4.ip_local_port_range', `${ports.low} ${ports.high}`, `${ports.count} ephemeral ports: connections per destination for a client`],
-    ['net.ipv4.tcp_mem', `${tcpMem.low} ${tcpMem.pressure} ${tcpMem.high}`, `pages of ${pageSize} B: ${inBytes(tcpMem.low)} / ${inBytes(tcpMem.pressure)} pressure / ${inBytes(tcpMem.high)} ceiling`],
-    ['net.ipv4.tcp_rmem', `${tcpRmem.min} ${tcpRmem.default} ${tcpRmem.max}`, `receive buffer per socket: min / default / max (${formatBytes(tcpRmem.default)} default)`],
-    ['net.ipv4.tcp_wmem', `${tcpWmem.min} ${tcpWmem.default} ${tcpWmem.max}`, `send buffer per socket: min / default / max (${formatBytes(tcpWmem.default)} default)`],
+    row('net.core.somaxconn', host.somaxconn, (v) => [v, 'cap on every listen() backlog']),
+    row('net.ipv4.tcp_max_syn_backlog', host.tcpMaxSynBacklog, (v) => [v, 'handshakes in progress per listener']),
+    row('net.ipv4.ip_local_port_range', ports, (p) => [`${p.low} ${p.high}`, `${p.count} ephemeral ports: connections per destination for a client`]),
+    row('net.ipv4.tcp_mem', tcpMem, (m) => [`${m.low} ${m.pressure} ${m.high}`, `pages of ${pageSize} B: ${inBytes(m.low)} / ${inBytes(m.pressure)} pressure / ${inBytes(m.high)} ceiling`]),
+    row('net.ipv4.tcp_rmem', tcpRmem, (r) => [`${r.min} ${r.default} ${r.max}`, `receive buffer per socket: min / default / max (${formatBytes(r.default)} default)`]),
+    row('net.ipv4.tcp_wmem', tcpWmem, (w) => [`${w.min} ${w.default} ${w.max}`, `send buffer per socket: min / default / max (${formatBytes(w.default)} default)`]),
   ]
 }
 
-function quantity(check: PlanCheck, value: number): string {
+function quantity(check: PlanCheck, value: number | null): string {
+  if (value === null) return 'absent'
+  if (check.status === 'unknown' && value === 0) return 'unknown'
   return check.unit === 'bytes' ? formatBytes(value) : formatLimit(value)
 }
 

@@ -18,7 +18,7 @@ export const requirableFigures: Record<string, {meaning: string; value: (figures
   'fs.file-nr': {meaning: 'open files allocated on the host now', value: (f) => f.host.fileNr.allocated},
   'net.core.somaxconn': {meaning: 'accept backlog cap', value: (f) => f.host.somaxconn},
   'net.ipv4.tcp_max_syn_backlog': {meaning: 'half-open connections per listener', value: (f) => f.host.tcpMaxSynBacklog},
-  ports: {meaning: 'ephemeral ports in net.ipv4.ip_local_port_range', value: (f) => f.host.ipLocalPortRange.count},
+  ports: {meaning: 'ephemeral ports in net.ipv4.ip_local_port_range', value: (f) => f.host.ipLocalPortRange?.count ?? null},
 }
 
 export type Operator = '>=' | '>' | '<=' | '<' | '='
