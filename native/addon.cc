@@ -231,6 +231,7 @@ echo::Config EchoConfig(const Napi::Object& o) {
   c.buffer_count = OptionalUint(o, "bufferCount", c.buffer_count);
   c.max_pending = OptionalUint(o, "maxPending", c.max_pending);
   c.backlog = OptionalUint(o, "backlog", c.backlog);
+  c.share_port = OptionalBool(o, "sharePort", c.share_port);
   c.batch_wait_us = OptionalUint(o, "batchWaitUs", c.batch_wait_us);
   c.epoll_edge_triggered = OptionalBool(o, "edgeTriggered", c.epoll_edge_triggered);
   Napi::Value t = o.Get("techniques");

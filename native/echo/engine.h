@@ -38,6 +38,8 @@ struct Config {
   unsigned buffer_count = 1024;   // provided buffers per thread (power of two)
   unsigned max_pending = 1 << 20; // bytes held per connection before reads pause
   unsigned backlog = 4096;
+  // Share the port with other processes' SO_REUSEPORT listeners (--reuse-port) instead of refusing a held port.
+  bool share_port = false;
   // io_uring: once a wait has begun, how long it may wait for a batch of completions before handling
   // fewer (IORING_FEAT_MIN_TIMEOUT). 0: handle every completion as soon as it arrives.
   unsigned batch_wait_us = 0;

@@ -116,17 +116,18 @@ int claim_port(const Address& address, uint16_t& port, std::string& stage) {
 
 }  // namespace
 
-bool open_listeners(const Address& requested, unsigned count, unsigned backlog, std::vector<int>& fds,
-                    StartError& error) {
+bool open_listeners(const Address& requested, unsigned count, unsigned backlog, bool share_port,
+                    std::vector<int>& fds, StartError& error) {
   Address address = requested;
   const bool any_port = port_of(requested.storage) == 0;
   // Port 0: the claimed port could be taken between claim and bind; try a few fresh ones.
   for (int attempt = 0; attempt < (any_port ? 8 : 1); ++attempt) {
     for (int fd : fds) close(fd);
     fds.clear();
-    uint16_t port = 0;
+    uint16_t port = port_of(requested.storage);
     std::string stage;
-    int rc = claim_port(requested, port, stage);
+    // Sharing a given port: a claim would fail on the other processes' listeners, which is the point.
+    int rc = share_port && !any_port ? 0 : claim_port(requested, port, stage);
     if (rc < 0) {
       error = {-rc, stage, ""};
       return false;

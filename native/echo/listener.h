@@ -23,10 +23,12 @@ std::string format_host(const sockaddr_storage& address);
 uint16_t port_of(const sockaddr_storage& address);
 
 // Binds `count` listeners. A port already held by anyone (even another SO_REUSEPORT group of this
-// user) is refused, so two servers never silently share a port. Port 0 picks one free port for all.
+// user) is refused, so two servers never silently share a port, unless `share_port`: then the listeners
+// join whatever SO_REUSEPORT group holds it (the kernel allows that only to the same user) and the
+// kernel spreads connections over every process in it. Port 0 picks one free port for all.
 // On failure closes what it opened and fills `error`.
-bool open_listeners(const Address& address, unsigned count, unsigned backlog, std::vector<int>& fds,
-                    StartError& error);
+bool open_listeners(const Address& address, unsigned count, unsigned backlog, bool share_port,
+                    std::vector<int>& fds, StartError& error);
 
 // CPUs this process may run on, in order: thread i is pinned to cpus[i % size] with --pin.
 std::vector<int> allowed_cpus();

@@ -26,7 +26,7 @@ bool ThreadedEngine::start(const Config& config, StartError& error) {
   }
   // Address problems first: they are the user's to fix whatever the backend.
   std::vector<int> listeners;
-  if (!open_listeners(address, config_.threads, config_.backlog, listeners, error)) return false;
+  if (!open_listeners(address, config_.threads, config_.backlog, config_.share_port, listeners, error)) return false;
   if (!prepare(config_, error)) {
     for (int fd : listeners) close(fd);
     return false;

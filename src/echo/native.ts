@@ -24,6 +24,8 @@ export interface EngineConfig {
   bufferSize: number
   bufferCount: number
   maxPending: number
+  /** Join another process's SO_REUSEPORT group on this port instead of refusing it (--reuse-port). */
+  sharePort: boolean
   edgeTriggered: boolean
   batchWaitUs: number
   techniques: UringTechniques

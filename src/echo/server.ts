@@ -1,12 +1,14 @@
 // `uringctl echo serve` core: starts the native engine, samples its counters into rates, stops it.
 import {lookup} from 'node:dns/promises'
 import {isIP} from 'node:net'
+import {constants} from 'node:os'
 
 import {errnoName} from '../base/errno.js'
 import {UserError} from '../base/errors.js'
 import {quoteInput} from '../base/quote.js'
 import {addon} from '../native/addon.js'
 import {checkAvailability} from '../probe/index.js'
+import {claimPort, heldExclusively, type PortClaim} from './port-sharing.js'
 import type {EchoNative, EngineConfig, EngineCounters, EngineErrors, EngineHandle, UringTechniques} from './native.js'
 
 export const ServeExit = {
@@ -39,6 +41,8 @@ export interface ServeOptions {
   backend: 'io_uring' | 'epoll'
   host: string
   port: number
+  /** Share the port with other processes that also pass --reuse-port (SO_REUSEPORT across processes). */
+  reusePort: boolean
   threads: number
   pin: boolean
   maxConns: number
@@ -141,6 +145,7 @@ function engineConfig(options: ServeOptions, host: string): EngineConfig {
     bufferSize: options.bufferSize,
     bufferCount: options.buffers,
     maxPending: options.maxPending,
+    sharePort: options.reusePort,
     edgeTriggered: options.epollMode === 'edge',
     batchWaitUs: options.batchWaitUs,
     techniques,
@@ -171,8 +176,14 @@ function startError(errno: number, stage: string, detail: string, options: Serve
   if (stage === 'address' || name === 'EADDRNOTAVAIL' || name === 'EAFNOSUPPORT' || name === 'EINVAL') {
     return fail(`cannot listen on ${where}: ${name === 'EAFNOSUPPORT' ? 'this address family is not enabled' : 'the address is not one of this machine\'s'} (${name}); use e.g. 0.0.0.0, :: or 127.0.0.1`, 'BAD_ADDRESS', ServeExit.badAddress)
   }
-  if (name === 'EADDRINUSE')
-    return fail(`cannot listen on ${where}: the port is already in use (EADDRINUSE); pick another with --port, or --port 0 for a free one`, 'ADDRESS_IN_USE', ServeExit.addressInUse)
+  if (name === 'EADDRINUSE' && options.reusePort) {
+    const message = `cannot listen on ${where}: the port is held by a process that does not share it (started without --reuse-port, or by another user) (EADDRINUSE); stop it, or pick another with --port`
+    return fail(message, 'ADDRESS_IN_USE', ServeExit.addressInUse)
+  }
+  if (name === 'EADDRINUSE') {
+    const message = `cannot listen on ${where}: the port is already in use (EADDRINUSE); pick another with --port, or --port 0 for a free one (servers that all pass --reuse-port share one port)`
+    return fail(message, 'ADDRESS_IN_USE', ServeExit.addressInUse)
+  }
   if (name === 'EACCES' || name === 'EPERM')
     return fail(`cannot listen on ${where}: permission denied (${name}); ports below 1024 need root or CAP_NET_BIND_SERVICE, so use --port 1024 or above`, 'PERMISSION_DENIED', ServeExit.permissionDenied)
   if (stage === 'buffers')
@@ -184,9 +195,26 @@ function startError(errno: number, stage: string, detail: string, options: Serve
 export async function startEchoServer(options: ServeOptions): Promise<EchoServer> {
   const native = addon<EchoNative>()
   const host = await resolveHost(options.host)
+  const inUse = () => startError(constants.errno.EADDRINUSE, 'bind', '', options, host)
+  // Without --reuse-port the port is this server's alone; with it, only servers that also share may hold it.
+  let claim: PortClaim | null = null
+  if (options.port !== 0 && !options.reusePort) {
+    claim = await claimPort(host, options.port)
+    if (claim.held) throw inUse()
+  }
+  if (options.port !== 0 && options.reusePort && (await heldExclusively(host, options.port))) throw inUse()
   const started = native.echoStart(engineConfig(options, host))
-  if (!started.ok) throw startError(started.errno, started.stage, started.detail, options, host)
+  if (!started.ok) {
+    claim?.release()
+    throw startError(started.errno, started.stage, started.detail, options, host)
+  }
   const handle: EngineHandle = started.handle
+  if (options.port === 0 && !options.reusePort) claim = await claimPort(host, started.port)
+  // A server without --reuse-port that claimed the port while this one started: its claim wins.
+  if (options.port !== 0 && options.reusePort && (await heldExclusively(host, options.port))) {
+    await native.echoStop(handle, 0)
+    throw inUse()
+  }
   const startedAt = process.hrtime.bigint()
   const cpuAtStart = process.cpuUsage()
   const startedAtSeconds = Date.now() / 1000
@@ -230,6 +258,7 @@ export async function startEchoServer(options: ServeOptions): Promise<EchoServer
     },
     async stop(graceMs, stopReason) {
       const counters = await native.echoStop(handle, graceMs)
+      claim?.release()
       const cpu = process.cpuUsage(cpuAtStart)
       const cpuSeconds = (cpu.user + cpu.system) / 1e6
       return {

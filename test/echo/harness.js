@@ -22,7 +22,7 @@ export async function whileIoUringDisabledElsewhere() {
   for (let waited = 0; ioUringDisabled() && waited < 60_000; waited += 200) await new Promise((r) => setTimeout(r, 200))
 }
 
-/** Spawns the server; resolves once its "listening" line arrived. */
+/** Spawns the server (options: wrap, env, port, default 0); resolves once its "listening" line arrived. */
 export async function startServer(args = [], options = {}) {
   for (let attempt = 0; ; attempt++) {
     await whileIoUringDisabledElsewhere()
@@ -35,8 +35,8 @@ export async function startServer(args = [], options = {}) {
   }
 }
 
-async function spawnServer(args, {wrap = [], env = {}}) {
-  const argv = [...wrap, process.execPath, runJs, 'echo', 'serve', '--json', '--port', '0', ...args]
+async function spawnServer(args, {wrap = [], env = {}, port = 0}) {
+  const argv = [...wrap, process.execPath, runJs, 'echo', 'serve', '--json', '--port', String(port), ...args]
   const child = spawn(argv[0], argv.slice(1), {cwd: root, env: {...process.env, NO_COLOR: '1', ...env}, stdio: ['ignore', 'pipe', 'pipe']})
   const server = {child, events: [], stderr: '', exit: null, waiters: []}
   child.stderr.on('data', (d) => { server.stderr += d })

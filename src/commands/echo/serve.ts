@@ -16,7 +16,7 @@ export default class EchoServe extends BaseCommand {
   static override description = describeWithExitCodes(
     'Echoes every byte each client sends, on native threads: one ring (or epoll fd) and one SO_REUSEPORT listener per thread. Prints one ready line with the real address and port, live stats, and a summary when stopped by SIGINT (Ctrl-C), SIGTERM or --duration, then exits 0 (a second signal during --grace is ignored). The live stats are a spinner line only when stdout and stderr are both a terminal; elsewhere (a log, systemd) a timestamped line every --stats seconds; SIGUSR1 prints one at once. With --json, stdout is NDJSON: a "listening" event, "stats" events every --stats seconds and a "summary" event, each with "time" (ISO 8601) and "seconds". --metrics serves Prometheus metrics; under systemd (Type=notify) it reports readiness, status and watchdog pings (docs/systemd.md).',
     [
-      {code: ServeExit.addressInUse, meaning: 'the port (or the --metrics port) is already in use'},
+      {code: ServeExit.addressInUse, meaning: 'the port (or the --metrics port) is already in use (with --reuse-port: held by a process that does not share it)'},
       {code: ServeExit.permissionDenied, meaning: 'permission denied binding the port or the --metrics port (below 1024 without privilege)'},
       {code: ServeExit.badAddress, meaning: '--host or the --metrics host is not an address of this machine'},
       {code: ServeExit.uringUnavailable, meaning: 'io_uring is unavailable here (the reason is printed); --backend epoll works without it'},
@@ -30,11 +30,13 @@ export default class EchoServe extends BaseCommand {
     {command: '<%= config.bin %> echo serve --port 0 --json', description: 'Pick a free port; the first NDJSON line names it'},
     {command: '<%= config.bin %> echo serve --host ::1 --threads 1 --pin --duration 30', description: 'IPv6 loopback, one pinned thread, stop after 30 s'},
     {command: '<%= config.bin %> echo serve --backend epoll', description: 'The same server on epoll, for kernels without io_uring'},
+    {command: '<%= config.bin %> echo serve --port 9000 --reuse-port --threads 1', description: 'Run this in several processes: they share port 9000 and the kernel spreads connections across them'},
     {command: '<%= config.bin %> echo serve --metrics 127.0.0.1:9464 --pid-file /run/uringctl-echo.pid', description: 'Prometheus metrics at http://127.0.0.1:9464/metrics, pid in a file while it runs'},
   ]
 
   static override flags = {
     port: wholeFlag({min: 0, max: 65535})({description: 'TCP port (0 picks a free one)', default: 8080}),
+    'reuse-port': Flags.boolean({description: 'share the port with other processes that also pass --reuse-port (same user); the kernel spreads connections across them. Without it a port another process holds is refused', default: false}),
     host: Flags.string({description: 'address to listen on (IPv4 or IPv6, e.g. 0.0.0.0, ::, 127.0.0.1, ::1, fe80::1%eth0)', default: '0.0.0.0'}),
     threads: wholeFlag({min: 1, max: 1024})({description: 'engine threads, each with its own ring and listener (1-1024) [default: CPUs available]'}),
     pin: Flags.boolean({description: 'pin each thread to its own CPU', default: false}),
@@ -66,7 +68,7 @@ export default class EchoServe extends BaseCommand {
     const warn = (text: string) => (progress ? progress.print(process.stderr, text) : process.stderr.write(text))
     const summary = await runEchoService({
       serve: {
-        backend: flags.backend, host: flags.host, port: flags.port, threads: flags.threads ?? availableParallelism(), pin: flags.pin,
+        backend: flags.backend, host: flags.host, port: flags.port, reusePort: flags['reuse-port'], threads: flags.threads ?? availableParallelism(), pin: flags.pin,
         maxConns: flags['max-conns'], idleTimeoutSec: flags['idle-timeout'], bufferSize: flags['buffer-size'], buffers: flags.buffers,
         maxPending: flags['max-pending'], sqpoll: flags.sqpoll, batchWaitUs: flags['batch-wait'], epollMode: flags['epoll-mode'], without,
       },
