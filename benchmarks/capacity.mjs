@@ -10,8 +10,9 @@
 //   reports the server's RSS growth per connection (user space) and the kernel's: slab growth per
 //   connection (socket, file, inode and epoll/io_uring structures of BOTH ends, since it is loopback) and
 //   TCP buffer pages, as medians over --repeat rounds.
-// hold: --servers `echo serve` processes (one engine thread each, each on its own port: a process here may
-//   hold at most 20,000 fds) and as many `echo bench` processes, each holding --per-server connections
+// hold: --servers `echo serve --reuse-port` processes (one engine thread each) sharing one port, since a
+//   process here may hold at most 20,000 fds; the kernel's SO_REUSEPORT hash spreads the connections over
+//   them. As many `echo bench` processes, each opening --per-server connections to that port
 //   spread over 127.0.0.1-127.0.0.<--addresses>, every connection echoed --message-rate times a second
 //   (0.2: every 5 s). Reports connections held to the end, server RSS per connection, kernel memory per
 //   connection, the host's MemAvailable drop per connection (everything: both ends, client and server),
@@ -329,17 +330,23 @@ async function idle() {
 async function hold() {
   const total = options.servers * options.perServer
   checkHostCeilings(2 * total)
-  if (options.perServer > 19000) fail(`--per-server ${options.perServer}: a process here may hold at most 20,000 fds; use more --servers`)
+  // The kernel's hash gives each server about --per-server connections, a few hundred more or less: leave room.
+  if (options.perServer > 18500) fail(`--per-server ${options.perServer}: a process here may hold at most 20,000 fds, and the servers share the connections unevenly; use more --servers`)
   const hosts = `127.0.0.1-127.0.0.${options.addresses}`
   const servers = []
+  // One port for all: the first server picks a free one, the others join it with --reuse-port.
+  let port = 0
   for (let i = 0; i < options.servers; i++) {
     const spec = serverArgv(options.backend, {})
-    const {child, line} = await startListening(inside(spec.argv))
-    servers.push({child, port: spec.port(line)})
+    const argv = [...spec.argv, '--reuse-port']
+    argv[argv.indexOf('--port') + 1] = String(port)
+    const {child, line} = await startListening(inside(argv))
+    port = spec.port(line)
+    servers.push({child, port})
   }
   const before = kernelNow(servers[0].child.pid)
   const countersBefore = tcpCounters(servers[0].child.pid)
-  process.stderr.write(`${options.servers} ${options.backend} servers listening; ${options.servers} clients opening ${total} connections over ${hosts} at ${options.connectRate}/s each\n`)
+  process.stderr.write(`${options.servers} ${options.backend} servers listening on port ${port}; ${options.servers} clients opening ${total} connections over ${hosts} at ${options.connectRate}/s each\n`)
   const rampSeconds = options.perServer / options.connectRate
   const bound = (rampSeconds + options.warmup + options.duration + 120) * 1000
   const sampler = peakSampler(servers[0].child.pid, 5000, (now) => {
@@ -382,13 +389,15 @@ async function hold() {
     sendLagMicrosP50Median: round1(median(reports.map((r) => r.openLoop.sendLagMicros.p50))),
     backlogAtEnd: sum((r) => r.openLoop.backlogAtEnd),
     clientCpuMicrosPerMessage: round1(median(reports.map((r) => r.client.cpuMicrosPerMessage ?? 0))),
-    serverCpuMicrosPerMessage: round1(median(reports.map((r) => r.server.cpuMicrosPerMessage ?? 0))),
+    // Each bench measures one server (--server-pid), but its connections reach every server: all servers' CPU over all echoes.
+    serverCpuMicrosPerMessage: round1((sum((r) => r.server.cpuSeconds) * 1e6) / Math.max(1, sum((r) => r.messages))),
     latencyMicros: {
       p50Median: round1(median(reports.map((r) => r.latencyMicros.p50))),
       p50Range: [round1(Math.min(...reports.map((r) => r.latencyMicros.p50))), round1(Math.max(...reports.map((r) => r.latencyMicros.p50)))],
       p99Median: round1(median(reports.map((r) => r.latencyMicros.p99))),
       p99Max: round1(Math.max(...reports.map((r) => r.latencyMicros.p99))),
     },
+    // Each server measured once (one bench per server), so the sum of their growth is all servers' memory.
     serverRssBytesPerConnection: Math.round(sum((r) => r.server.rssBytesHeld - r.server.rssBytesBefore) / established),
     serverRssBytesHeld: sum((r) => r.server.rssBytesHeld),
     kernelPerConnection: {slabBytesBothEnds: kernel.slabBytesBothEnds, tcpBufferBytes: kernel.tcpBufferBytes, caches: kernel.caches},
@@ -401,13 +410,13 @@ async function hold() {
   }
   if (options.json) return console.log(JSON.stringify(result, null, 2))
   const n = (x) => Math.round(x).toLocaleString('en-US')
-  console.log(`hold: ${options.servers} ${options.backend} servers × ${n(options.perServer)} connections over ${hosts}, ${options.messageRate} echo/s each, ${options.duration} s measured`)
+  console.log(`hold: ${options.servers} ${options.backend} servers sharing one port (--reuse-port), ${n(options.perServer)} connections per server over ${hosts}, ${options.messageRate} echo/s each, ${options.duration} s measured`)
   console.log(`| connections requested | established | held to the end | peak open | echoes/s (target) | p50 µs (median [range] over clients) | p99 µs (median; max) | server RSS / conn | kernel slab / conn (both ends) | MemAvailable drop / conn | errors |`)
   console.log('|---:|---:|---:|---:|---:|---|---|---:|---:|---:|---|')
   const l = result.latencyMicros
   console.log(`| ${n(total)} | ${n(established)} | **${n(held)}** | ${n(peakConnections)} | ${n(result.messagesPerSecond)} (${n(result.targetMessagesPerSecond)}) | ${l.p50Median} [${l.p50Range.join('–')}] | ${l.p99Median}; ${l.p99Max} | ${n(result.serverRssBytesPerConnection)} B | ${n(result.kernelPerConnection.slabBytesBothEnds)} B | ${n(result.hostMemAvailableDropPerConnection)} B | ${result.errors.total ? JSON.stringify(result.errors) : 'none'} |`)
   console.log(`TCP in the namespace during the run: ${Object.entries(result.tcpCounters).map(([k, v]) => `${k} ${n(v)}`).join(', ')}; TCP buffer pages host-wide at the peak: ${n(peak.tcpPages)} (net.ipv4.tcp_mem: ${readFileSync('/proc/sys/net/ipv4/tcp_mem', 'utf8').trim().split(/\s+/).join(' / ')})`)
-  console.log(`send lag p50 (median over clients): ${result.sendLagMicrosP50Median} µs; due but unsent at the end: ${n(result.backlogAtEnd)}; CPU per echo (median over processes): server ${result.serverCpuMicrosPerMessage} µs, client ${result.clientCpuMicrosPerMessage} µs`)
+  console.log(`send lag p50 (median over clients): ${result.sendLagMicrosP50Median} µs; due but unsent at the end: ${n(result.backlogAtEnd)}; CPU per echo: server (all servers over all echoes) ${result.serverCpuMicrosPerMessage} µs, client (median over processes) ${result.clientCpuMicrosPerMessage} µs`)
   console.log(`kernel slab caches that grew, per connection (both ends): ${kernel.caches.map((c) => `${c.cache} ${c.bytesPerConnection} B (${c.objectsPerConnection}×)`).join(', ')}`)
   if (result.firstError) console.log(`first error: ${result.firstError}`)
 }
