@@ -187,14 +187,18 @@ function checkHostCeilings(sockets) {
   if (fileMax - fileNr < sockets * 1.2) fail(`fs.file-max (${fileMax}, ${fileNr} in use) is too low for ${sockets} sockets; this script never changes host-wide sysctls`)
 }
 
-/** Starts argv (inside the namespace) and resolves {child, line} with its first stdout line. */
+/** Starts argv (inside the namespace) and resolves {child, line} with its first stdout line; child.lastLine keeps its last. */
 function startListening(argv, timeoutMs = 20000) {
   return new Promise((resolve, reject) => {
     const child = spawn(argv[0], argv.slice(1), {stdio: ['ignore', 'pipe', 'inherit'], cwd: root})
     children.add(child)
     const timer = setTimeout(() => reject(new Error(`${argv.join(' ')} printed nothing within ${timeoutMs} ms`)), timeoutMs)
     child.once('exit', (code) => reject(new Error(`${argv.join(' ')} exited with ${code}`)))
-    createInterface({input: child.stdout}).once('line', (line) => {
+    let first = true
+    createInterface({input: child.stdout}).on('line', (line) => {
+      child.lastLine = line
+      if (!first) return
+      first = false
       clearTimeout(timer)
       child.removeAllListeners('exit')
       resolve({child, line})
@@ -372,6 +376,14 @@ async function hold() {
     for (const s of servers) await stop(s.child)
   }
   const sum = (f) => reports.reduce((n, r) => n + f(r), 0)
+  // How the kernel's SO_REUSEPORT hash shared the connections: each server's own count, from its summary.
+  const served = servers.map((s) => {
+    try {
+      return JSON.parse(s.child.lastLine).connectionsServed ?? null
+    } catch {
+      return null
+    }
+  })
   const established = sum((r) => r.connections.established)
   const held = sum((r) => r.connections.aliveAtEnd)
   const kernel = kernelPerConnection(before, peak)
@@ -381,7 +393,7 @@ async function hold() {
   const result = {
     machine: machine(),
     options,
-    connections: {requested: total, established, heldToEnd: held, peakOpenInNamespace: peakConnections},
+    connections: {requested: total, established, heldToEnd: held, peakOpenInNamespace: peakConnections, servedByEachServer: served},
     messages: sum((r) => r.messages),
     messagesPerSecond: Math.round(sum((r) => r.messagesPerSecond)),
     targetMessagesPerSecond: Math.round(total * options.messageRate),
@@ -415,6 +427,7 @@ async function hold() {
   console.log('|---:|---:|---:|---:|---:|---|---|---:|---:|---:|---|')
   const l = result.latencyMicros
   console.log(`| ${n(total)} | ${n(established)} | **${n(held)}** | ${n(peakConnections)} | ${n(result.messagesPerSecond)} (${n(result.targetMessagesPerSecond)}) | ${l.p50Median} [${l.p50Range.join('–')}] | ${l.p99Median}; ${l.p99Max} | ${n(result.serverRssBytesPerConnection)} B | ${n(result.kernelPerConnection.slabBytesBothEnds)} B | ${n(result.hostMemAvailableDropPerConnection)} B | ${result.errors.total ? JSON.stringify(result.errors) : 'none'} |`)
+  console.log(`connections served by each server (one shared port): ${served.map((c) => (c === null ? '?' : n(c))).join(', ')}`)
   console.log(`TCP in the namespace during the run: ${Object.entries(result.tcpCounters).map(([k, v]) => `${k} ${n(v)}`).join(', ')}; TCP buffer pages host-wide at the peak: ${n(peak.tcpPages)} (net.ipv4.tcp_mem: ${readFileSync('/proc/sys/net/ipv4/tcp_mem', 'utf8').trim().split(/\s+/).join(' / ')})`)
   console.log(`send lag p50 (median over clients): ${result.sendLagMicrosP50Median} µs; due but unsent at the end: ${n(result.backlogAtEnd)}; CPU per echo: server (all servers over all echoes) ${result.serverCpuMicrosPerMessage} µs, client (median over processes) ${result.clientCpuMicrosPerMessage} µs`)
   console.log(`kernel slab caches that grew, per connection (both ends): ${kernel.caches.map((c) => `${c.cache} ${c.bytesPerConnection} B (${c.objectsPerConnection}×)`).join(', ')}`)
