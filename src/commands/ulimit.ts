@@ -36,7 +36,7 @@ export default class Ulimit extends BaseCommand {
     connections: wholeFlag({min: 1, max: 1_000_000_000})({description: 'plan for holding this many connections (at most 1000000000)'}),
     role: Flags.option({options: ['server', 'client'] as const, description: 'what holds the connections [default: server]'})(),
     require: Flags.string({description: 'NAME OP VALUE check, e.g. nofile>=65536 (repeatable, comma-separated)', multiple: true}),
-    nofile: Flags.string({description: 'set the open-files limit: SOFT:HARD, SOFT:, :HARD, VALUE or unlimited', exclusive: ['connections', 'require']}),
+    nofile: Flags.string({description: 'set the open-files limit: SOFT:HARD, SOFT:, :HARD, VALUE or unlimited; each a whole number with optional K/M/G (powers of 1024, as in --require), e.g. 64K:1M', exclusive: ['connections', 'require']}),
     force: Flags.boolean({description: 'with --nofile: set a soft limit of 0 or below the fds the process has open (refused otherwise)', dependsOn: ['nofile']}),
   }
 

@@ -1,5 +1,6 @@
 // `--nofile SOFT:HARD` on a running process through prlimit(2), like util-linux `prlimit --pid`.
 import {errnoName} from '../base/errno.js'
+import {readQuantity} from '../base/numbers.js'
 import {usageError} from '../base/errors.js'
 import {quoteInput} from '../base/quote.js'
 import {readSysctl} from './host.js'
@@ -23,15 +24,18 @@ export interface LimitChange {
   after: Limit
 }
 
-const specForms = 'SOFT:HARD, SOFT:, :HARD or VALUE (both), each a whole number or unlimited'
+const specForms = 'SOFT:HARD, SOFT:, :HARD or VALUE (both), each a whole number with optional K/M/G (powers of 1024), or unlimited'
 
+/** One side of the spec, read like every limit value (--require too): 65536, 64K, 1M or unlimited. */
 function parseSide(text: string, whole: string): number {
-  if (text === 'unlimited' || text === 'infinity') return Infinity
+  const lower = text.toLowerCase()
+  if (lower === 'unlimited' || lower === 'infinity') return Infinity
   const shown = whole === text ? `--nofile ${quoteInput(text, {always: true})}` : `--nofile ${quoteInput(whole, {always: true})}: ${quoteInput(text, {always: true})}`
-  if (!/^\d+$/.test(text)) throw usageError(`${shown} is not a whole number or unlimited (forms: ${specForms}).`)
+  const value = readQuantity(text)
+  if (value === null) throw usageError(`${shown} is not a whole number with optional K/M/G, or unlimited (forms: ${specForms}).`)
   // fs.nr_open can be set no higher than this (the kernel's sysctl_nr_open_max on 64-bit), so neither can the limit.
-  if (BigInt(text) > 2_147_483_584n) throw usageError(`${shown} is above any open-files limit Linux allows (fs.nr_open is at most 2147483584).`)
-  return Number(text)
+  if (value > 2_147_483_584n) throw usageError(`${shown} is above any open-files limit Linux allows (fs.nr_open is at most 2147483584).`)
+  return Number(value)
 }
 
 export function parseLimitSpec(text: string): LimitSpec {

@@ -39,6 +39,12 @@ describe('--nofile on a child started with 1234:5678', async () => {
       const value = await runCli(['ulimit', '--pid', pid, '--nofile', '3200', '--json'])
       assert.deepEqual(value.json().change.after, {soft: 3200, hard: 3200})
       assert.deepEqual(nofileOf(child.pid), {soft: 3200, hard: 3200})
+
+      // K is 1024, as in --require nofile>=2K.
+      const suffixed = await runCli(['ulimit', '--pid', pid, '--nofile', '2K:', '--json'])
+      assert.equal(suffixed.code, 0, suffixed.stderr)
+      assert.deepEqual(suffixed.json().change.requested, {soft: 2048, hard: null})
+      assert.deepEqual(nofileOf(child.pid), {soft: 2048, hard: 3200})
     } finally {
       await child.kill()
     }
@@ -54,7 +60,7 @@ describe('--nofile on a child started with 1234:5678', async () => {
         ['6000:', 7, new RegExp(`soft limit 6000 is above pid ${pid}'s hard limit \\(5678\\)`)],
         ['unlimited', 8, /open files cannot be unlimited: the kernel caps them at fs\.nr_open/],
         [`:${nrOpen + 1}`, 8, new RegExp(`${nrOpen + 1} open files is above fs\\.nr_open \\(${nrOpen}\\)`)],
-        ['abc', 2, /--nofile "abc" is not a whole number or unlimited/],
+        ['abc', 2, /--nofile "abc" is not a whole number with optional K\/M\/G, or unlimited/],
         ['1:2:3', 2, /--nofile "1:2:3" is not one of SOFT:HARD/],
         [':', 2, /--nofile ":" is not one of/],
         ['-1', 2, /not a whole number/],

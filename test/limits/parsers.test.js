@@ -22,12 +22,20 @@ describe('--nofile SOFT:HARD', () => {
     assert.deepEqual(parseLimitSpec('1024:unlimited'), {soft: 1024, hard: Infinity})
   })
 
+  test('K/M/G suffixes (powers of 1024) read as in --require, so --nofile 64K and --require nofile>=64K agree', () => {
+    assert.deepEqual(parseLimitSpec('64K'), {soft: 65536, hard: 65536})
+    assert.deepEqual(parseLimitSpec('10k:1M'), {soft: 10240, hard: 1048576})
+    assert.deepEqual(parseLimitSpec(':1G'), {hard: 1024 ** 3})
+    assert.equal(parseRequirements(['nofile>=64K'])[0].value, parseLimitSpec('64K').soft)
+  })
+
   test('bad syntax is a usage error naming the forms', () => {
-    for (const bad of ['', ':', 'abc', '1:2:3', '-5', '10k', '1.5:2', ' : ', '1e3']) {
+    for (const bad of ['', ':', 'abc', '1:2:3', '-5', '10x', '1.5K', '1.5:2', ' : ', '1e3', '0x10', '64 K', '1P']) {
       usage(() => parseLimitSpec(bad), /--nofile .*(SOFT:HARD|whole number)/)
     }
     usage(() => parseLimitSpec('99999999999999999999'), /^--nofile "99999999999999999999" is above any open-files limit Linux allows \(fs\.nr_open is at most 2147483584\)\.$/)
     usage(() => parseLimitSpec('1024:2147483585'), /^--nofile "1024:2147483585": "2147483585" is above any open-files limit/)
+    usage(() => parseLimitSpec('2G'), /^--nofile "2G" is above any open-files limit Linux allows/)
     usage(() => parseLimitSpec('\u001b[2J'), /^--nofile "\\e\[2J" is not a whole number/)
   })
 })
