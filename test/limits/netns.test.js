@@ -5,6 +5,7 @@ import {execFileSync, spawnSync} from 'node:child_process'
 import {after, before, describe, test} from 'node:test'
 
 import {runCli} from '../helpers/cli.js'
+import {assertSchema} from '../helpers/schemas.js'
 
 const hasIpNetns = spawnSync('ip', ['netns', 'list'], {stdio: 'ignore'}).status === 0
 const skip = process.getuid() !== 0 ? 'needs root for ip netns' : hasIpNetns ? false : 'ip netns (iproute2) is missing'
@@ -37,6 +38,7 @@ describe('ulimit in a network namespace without the host-wide tcp_mem', {skip}, 
     const r = await inNetns(['ulimit', '--self', '--connections', '1000', '--json'])
     assert.equal(r.code, 0, r.stderr)
     const report = r.json()
+    assertSchema('ulimit', report)
     const checks = Object.fromEntries(report.plan.checks.map((check) => [check.id, check]))
     assert.equal(checks['nofile-hard'].status, 'pass')
     assert.equal(checks['net.core.somaxconn'].have, Number(execFileSync('ip', ['netns', 'exec', netns, 'cat', '/proc/sys/net/core/somaxconn'], {encoding: 'utf8'})))
