@@ -1,7 +1,9 @@
 # Types WORDS and a Tab into an interactive zsh (a pseudo-terminal through zpty) whose completion system has
 # uringctl's generated completion in FPATH_DIR, then prints the line as completed. If zsh never shows what
 # we wait for, exits 2 with everything it printed on stderr (instead of waiting forever).
-# usage: zsh -f zsh-complete.zsh FPATH_DIR WORDS
+# usage: zsh -f zsh-complete.zsh FPATH_DIR WORDS EXPECTED
+# EXPECTED is what the line should read once completed: the next keys are typed only after zsh shows it, since
+# keys typed ahead of a completion still running on a loaded machine were seen inserted literally (^A).
 zmodload zsh/zpty zsh/zselect
 zpty shell 'zsh -f -i'
 
@@ -22,6 +24,7 @@ zpty -w shell "PROMPT='zsh> '; fpath=($1 \$fpath); autoload -U compinit; compini
 # Type only once the line editor shows its prompt: keys sent earlier reach a terminal not yet in its mode.
 await '*READY*zsh> *'
 zpty -w -n shell "$2"$'\t'
+await "*${(b)3}*"
 zpty -w -n shell $'\C-a'"print -r -- COMP''LETED:"$'\n'
 await '*COMPLETED:*'$'\r''*'
 out=${seen##*COMPLETED:}
