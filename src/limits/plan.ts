@@ -63,7 +63,7 @@ export const planConstants = {
  */
 export const connectionCosts = {
   kernelPerEnd: 4500,
-  server: 653,
+  server: 47,
   client: 512,
 } as const
 
