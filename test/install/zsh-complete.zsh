@@ -2,8 +2,7 @@
 # uringctl's generated completion in FPATH_DIR, then prints the line as completed. If zsh never shows what
 # we wait for, exits 2 with everything it printed on stderr (instead of waiting forever).
 # usage: zsh -f zsh-complete.zsh FPATH_DIR WORDS EXPECTED
-# EXPECTED is what the line should read once completed: the next keys are typed only after zsh shows it, since
-# keys typed ahead of a completion still running on a loaded machine were seen inserted literally (^A).
+# EXPECTED is what the line should read once completed: the next keys are typed only after zsh shows it.
 zmodload zsh/zpty zsh/zselect
 zpty shell 'zsh -f -i'
 
@@ -20,7 +19,9 @@ await() {
 }
 
 # The quotes keep the typed-in echo of each command from matching what we wait for.
-zpty -w shell "PROMPT='zsh> '; fpath=($1 \$fpath); autoload -U compinit; compinit -u -D; print RE''ADY"
+# bindkey -e: zsh picks the vi keymap when EDITOR says vi (npm sets EDITOR=vi for `npm test`), where ^A is
+# inserted as a character instead of moving to the start of the line.
+zpty -w shell "bindkey -e; PROMPT='zsh> '; fpath=($1 \$fpath); autoload -U compinit; compinit -u -D; print RE''ADY"
 # Type only once the line editor shows its prompt: keys sent earlier reach a terminal not yet in its mode.
 await '*READY*zsh> *'
 zpty -w -n shell "$2"$'\t'
