@@ -6,12 +6,14 @@ export const root = join(import.meta.dirname, '..', '..')
 export const runJs = join(root, 'bin', 'run.js')
 
 /**
- * Runs `uringctl ...args` to completion. Options: env (merged over a colourless, non-TTY env),
+ * Runs `uringctl ...args` to completion. Options: env (merged over a colourless, non-TTY env;
+ * a name set to undefined is removed),
  * timeoutMs (kills the process and fails), input, wrap (argv prefix such as ['setpriv', ...]).
  */
 export function runCli(args, options = {}) {
   const env = {...process.env, NO_COLOR: '1', ...options.env}
   delete env.FORCE_COLOR
+  for (const [name, value] of Object.entries(env)) if (value === undefined) delete env[name]
   const argv = [...(options.wrap ?? []), process.execPath, runJs, ...args]
   return new Promise((resolve, reject) => {
     const child = spawn(argv[0], argv.slice(1), {env, cwd: options.cwd ?? root, stdio: ['pipe', 'pipe', 'pipe']})
