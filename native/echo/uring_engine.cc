@@ -37,6 +37,10 @@ constexpr uint16_t kBufferGroup = 0;
 // Ring buffers a connection may hold while its echo is queued; beyond that the bytes are copied out,
 // so one busy connection cannot drain the buffer ring that all of the thread's connections share.
 constexpr unsigned kMaxChunks = 16;
+// A bundle receive takes at most this many buffers. The kernel maps the buffers a receive may fill
+// before it knows how many bytes are waiting: uncapped, every small message paid for mapping up to its
+// byte budget's worth (64 buffers at the default 1 MiB); four buffers keep what bundles win on bulk data.
+constexpr unsigned kBundleBuffers = 4;
 // A batched wait still returns after this long with nothing to do (the kernel needs a bound).
 constexpr long long kBatchWaitBoundNs = 1'000'000'000LL;
 // Consecutive failed io_uring_enter calls after which the thread gives up instead of spinning.
@@ -102,6 +106,8 @@ struct Conn {
   bool paused : 1 = false;           // reads paused: the client is not reading its echo
   bool closing : 1 = false;          // aborted: requests cancelled, close at inflight == 0
   bool waiting_buffers : 1 = false;  // recv ended with ENOBUFS; re-armed once buffers come back
+  bool bulk : 1 = false;             // a receive filled a whole buffer: worth receiving in bundles
+  bool recv_bundled : 1 = false;     // the armed receive takes bundles
   Backlog* backlog = nullptr;
 
   size_t held() const { return (has_chunk ? chunk.length : 0) + (backlog ? backlog->held() : 0); }
@@ -439,8 +445,13 @@ bool UringThread::arm_recv(uint32_t index, Conn& c) {
   Sqe* sqe = next_sqe();
   const uint64_t user_data = tag(Op::recv, index, c.generation);
   if (use_buffer_ring_) {
-    uring::prep::recv_provided(sqe, c.fd, kBufferGroup, support_.multishot_recv, support_.bundle, user_data);
+    // Bundles only for a connection that has shown bulk data: for small messages they cost (the kernel
+    // maps several buffers for each receive) and gain nothing.
+    const bool bundle = support_.bundle && c.bulk;
+    uring::prep::recv_provided(sqe, c.fd, kBufferGroup, support_.multishot_recv, bundle, user_data);
     if (support_.recv_limit) sqe->file_index = budget;  // sqe->optlen: the multishot's total
+    if (bundle) sqe->len = std::min<uint32_t>(budget, kBundleBuffers * buffers_.size());  // per receive
+    c.recv_bundled = bundle;
   } else {
     uring::prep::recv(sqe, c.fd, c.backlog->own_buffer, config_.buffer_size, user_data);
   }
@@ -471,6 +482,8 @@ void UringThread::on_recv(uint32_t index, const Cqe& cqe) {
       if (cqe.flags & uring::abi::kCqeFBuffer)
         take_buffers(index, c, static_cast<uint16_t>(cqe.flags >> uring::abi::kCqeBufferShift),
                      static_cast<uint32_t>(res));
+      // A whole buffer filled by one receive: bulk data, received in bundles from the next arm on.
+      if (support_.bundle && !c.bulk && static_cast<uint32_t>(res) >= buffers_.size()) c.bulk = true;
     } else {
       c.backlog->own_offset = 0;
       c.backlog->own_length = static_cast<uint32_t>(res);
@@ -746,6 +759,8 @@ void UringThread::settle(uint32_t index) {
     if (!arm_recv(index, c)) return settle(index);
   } else if (!want_recv && c.recv_armed && !c.recv_cancelled && (c.paused || draining_)) {
     cancel_recv(index, c);
+  } else if (want_recv && c.bulk && !c.recv_bundled && c.recv_armed && !c.recv_cancelled) {
+    cancel_recv(index, c);  // once per connection: re-armed (when its last completion is in) with bundles
   }
   if ((c.peer_closed || draining_) && !c.send_inflight && !c.has_output() && !c.recv_armed && !c.inflight)
     release(index, c);
@@ -769,7 +784,7 @@ void UringThread::release(uint32_t index, Conn& c) {
   }
   c.has_chunk = false;
   c.recv_armed = c.recv_cancelled = c.send_inflight = c.send_from_chunks = false;
-  c.peer_closed = c.paused = c.closing = c.waiting_buffers = false;
+  c.peer_closed = c.paused = c.closing = c.waiting_buffers = c.bulk = c.recv_bundled = false;
   c.inflight = 0;
   c.generation = (c.generation + 1) & 0xffffff;
   try {
