@@ -514,8 +514,9 @@ void UringThread::take_buffers(uint32_t index, Conn& c, uint16_t first_bid, uint
   const unsigned size = buffers_.size();
   const unsigned mask = buffers_.count() - 1;
   uint32_t position = position_of_bid_[first_bid];
-  while (length) {
-    const uint16_t bid = bid_at_position_[position++ & mask];
+  for (bool first = true; length; first = false) {
+    const uint16_t bid = first ? first_bid : bid_at_position_[position & mask];
+    ++position;
     const uint32_t n = std::min(length, size);
     length -= n;
     ++buffers_out_;

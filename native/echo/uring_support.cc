@@ -147,6 +147,15 @@ UringSupport detect_uring_support(const UringTechniques& wanted) {
     else support.setup_errno = first_errno;
     return support;
   }
+  // 6.6: submission entries are taken in ring order, without the index array in between.
+  {
+    uring::Ring ring;
+    uring::RingOptions options;
+    options.entries = 8;
+    options.flags = support.ring_flags | setup::NO_SQARRAY;
+    options.sq_thread_idle = 100;
+    if (ring.init(options) == 0) support.ring_flags = options.flags;
+  }
 
   // Functional checks on a plain ring: a refused flag shows up as an EINVAL completion at submit time.
   uring::Ring ring;
@@ -195,6 +204,7 @@ std::vector<std::string> UringSupport::feature_names(const Config& config) const
   if (ring_flags & setup::SINGLE_ISSUER) names.push_back("single-issuer");
   if (ring_flags & setup::DEFER_TASKRUN) names.push_back("defer-taskrun");
   if (ring_flags & setup::COOP_TASKRUN) names.push_back("coop-taskrun");
+  if (ring_flags & setup::NO_SQARRAY) names.push_back("no-sqarray");
   if (registered_ring) names.push_back("registered-ring-fd");
   names.push_back(multishot_accept ? "multishot-accept" : "accept");
   if (buffer_ring) names.push_back("buffer-ring");
