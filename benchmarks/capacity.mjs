@@ -261,7 +261,9 @@ function buildReferences() {
 }
 
 function serverArgv(kind, refs) {
-  const serve = (backend) => [process.execPath, runJs, 'echo', 'serve', '--json', '--port', '0', '--host', '0.0.0.0', '--threads', '1', '--stats', '0', '--backend', backend]
+  // --no-memory-reducer: V8 would otherwise shrink its heap by megabytes some seconds after start-up, in
+  // the middle of the measurement, and the RSS growth per connection would come out below zero.
+  const serve = (backend) => [process.execPath, '--no-memory-reducer', runJs, 'echo', 'serve', '--json', '--port', '0', '--host', '0.0.0.0', '--threads', '1', '--stats', '0', '--backend', backend]
   if (kind === 'io_uring' || kind === 'epoll') return {argv: serve(kind), port: (line) => JSON.parse(line).port}
   if (!refs[kind]) fail(`${kind}: the reference server could not be built (liburing-dev installed?)`)
   return {argv: [refs[kind], '0', '0.0.0.0'], port: Number}
