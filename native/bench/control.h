@@ -29,10 +29,11 @@ class RunControl {
     changed_.wait(lock, [&] { return gate_open_ || abandoned_; });
     return !abandoned_;
   }
-  // Coordinator: wait for every worker's connect phase; returns the total established.
+  // Coordinator: wait for every worker's connect phase, or a stop (a worker that failed before it could
+  // report asks for one: waiting for its report would wait forever); returns the total established.
   unsigned wait_connected(unsigned workers) {
     std::unique_lock lock(mutex_);
-    changed_.wait(lock, [&] { return connected_workers_ == workers; });
+    changed_.wait(lock, [&] { return connected_workers_ == workers || stop_.load(std::memory_order_relaxed); });
     return established_;
   }
   void open_gate(const Timeline& t) {

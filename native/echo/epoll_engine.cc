@@ -228,17 +228,8 @@ void EpollThread::on_listener() {
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
     Counters::add(counters_.accepted);
-    uint32_t index;
-    try {
-      index = take_conn_slot(conns_, free_slots_);
-    } catch (const std::bad_alloc&) {
-      // No memory for one more slot: this connection is refused, the others go on.
-      close(fd);
-      engine_.connection_closed();
-      Counters::add(counters_.alloc_failures);
-      Counters::add(counters_.closed);
-      continue;
-    }
+    const uint32_t index = take_conn_slot_or_refuse(conns_, free_slots_, fd, engine_, counters_);
+    if (index == kNoSlot) continue;
     Conn& c = conns_[index];
     c.fd = fd;
     c.last_active_ms = now_;
