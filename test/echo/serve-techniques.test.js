@@ -49,3 +49,31 @@ for (const {args, features = [], absent = []} of variants) {
     }
   })
 }
+
+// Receive bundles start on a connection only once one receive has filled a whole buffer: its first,
+// single-buffer multishot receive is cancelled and re-armed with bundles in the middle of the stream.
+// Small echoes before, a bulk burst that switches it, small echoes after: every byte, in order.
+test('io_uring: a connection that turns from small messages to bulk data and back stays byte-exact', {timeout: 90_000}, async () => {
+  const server = await startServer(['--threads', '1', '--buffer-size', '4096'])
+  try {
+    assert.ok(server.listening.features.includes('recv-bundle'), `${server.listening.features}`)
+    const random = prng(7)
+    const socket = await connect(server.port)
+    const roundTrip = async (payload) => {
+      const reading = readBytes(socket, payload.length)
+      await writeInPieces(socket, payload, random, 100000)
+      const echoed = await reading
+      assert.equal(echoed.length, payload.length)
+      assert.ok(echoed.equals(payload))
+    }
+    for (let i = 0; i < 20; i++) await roundTrip(randomPayload(random, 1 + Math.floor(random() * 200)))
+    await roundTrip(randomPayload(random, 2 << 20))
+    for (let i = 0; i < 20; i++) await roundTrip(randomPayload(random, 1 + Math.floor(random() * 200)))
+    await roundTrip(randomPayload(random, 300_000))
+    socket.destroy()
+  } finally {
+    const summary = await server.stop()
+    assert.equal(summary.errors.otherErrors, 0, `last error ${summary.lastError}`)
+    assert.equal(summary.errors.aborted, 0)
+  }
+})
