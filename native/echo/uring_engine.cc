@@ -41,6 +41,9 @@ constexpr unsigned kMaxChunks = 16;
 // before it knows how many bytes are waiting: uncapped, every small message paid for mapping up to its
 // byte budget's worth (64 buffers at the default 1 MiB); four buffers keep what bundles win on bulk data.
 constexpr unsigned kBundleBuffers = 4;
+// Buffers handed to the kernel at start; more as traffic needs them (see introduce_buffers), so that a
+// thread whose connections exchange little touches the memory of a few buffers, not of all of them.
+constexpr unsigned kFirstBuffers = 64;
 // A batched wait still returns after this long with nothing to do (the kernel needs a bound).
 constexpr long long kBatchWaitBoundNs = 1'000'000'000LL;
 // Consecutive failed io_uring_enter calls after which the thread gives up instead of spinning.
@@ -156,6 +159,7 @@ class UringThread {
   void drop_backlog(Conn& c);
   void out_of_memory(uint32_t index, Conn& c);
   void recycle(uint16_t bid);
+  void introduce_buffers();
   void rearm_waiting();
   void give_up();
 
@@ -175,6 +179,7 @@ class UringThread {
   std::vector<uint32_t> position_of_bid_;
   uint32_t next_position_ = 0;
   unsigned buffers_out_ = 0;  // taken by the kernel and not yet recycled
+  unsigned introduced_ = 0;   // buffers 0..introduced_-1 have been handed to the kernel; the rest never yet
 
   std::deque<Conn> conns_;
   std::vector<uint32_t> free_slots_;
@@ -264,12 +269,14 @@ int UringThread::setup(const char*& stage) {
   if (support_.registered_ring) ring_.register_ring_fd();
   if (support_.buffer_ring) {
     stage = "buffers";
-    if (int rc = buffers_.init(ring_, kBufferGroup, config_.buffer_count, config_.buffer_size); rc < 0) return rc;
+    if (int rc = buffers_.init(ring_, kBufferGroup, config_.buffer_count, config_.buffer_size, kFirstBuffers); rc < 0)
+      return rc;
     use_buffer_ring_ = true;
+    introduced_ = std::min(config_.buffer_count, kFirstBuffers);
     bid_at_position_.resize(config_.buffer_count);
     position_of_bid_.resize(config_.buffer_count);
-    for (unsigned i = 0; i < config_.buffer_count; ++i) bid_at_position_[i] = position_of_bid_[i] = i;
-    next_position_ = config_.buffer_count;
+    for (unsigned i = 0; i < introduced_; ++i) bid_at_position_[i] = position_of_bid_[i] = i;
+    next_position_ = introduced_;
   }
   if (support_.min_timeout) batch_wait_us_ = config_.batch_wait_us;
   if (config_.idle_timeout_ms) {
@@ -297,6 +304,7 @@ void UringThread::run() {
   unsigned failures = 0;
   while (!(draining_ && listen_fd_ < 0 && open_conns_ == 0)) {
     if (use_buffer_ring_) {
+      introduce_buffers();
       buffers_.publish();
       rearm_waiting();
     }
@@ -486,7 +494,8 @@ void UringThread::on_recv(uint32_t index, const Cqe& cqe) {
   } else if (res == 0) {
     c.peer_closed = true;
   } else if (res == -ENOBUFS) {
-    Counters::add(counters_.no_buffers);
+    // Counted only when every buffer was out: before that, more are handed over on the next round.
+    if (introduced_ == buffers_.count()) Counters::add(counters_.no_buffers);
     try {
       waiting_buffers_.emplace_back(index, c.generation);
       c.waiting_buffers = true;
@@ -599,9 +608,26 @@ void UringThread::recycle(uint16_t bid) {
   buffers_.recycle(bid);
 }
 
+// The kernel's share of the buffers runs low (less than half of those handed over are left), or a
+// receive found none: hand over as many more as are out already (at least kFirstBuffers), up to all.
+void UringThread::introduce_buffers() {
+  const unsigned count = buffers_.count();
+  if (introduced_ == count) return;
+  if (introduced_ - buffers_out_ >= introduced_ / 2 && waiting_buffers_.empty()) return;
+  const unsigned more = std::min(count - introduced_, std::max(introduced_, kFirstBuffers));
+  const unsigned mask = count - 1;
+  for (unsigned i = 0; i < more; ++i) {
+    const uint16_t bid = static_cast<uint16_t>(introduced_++);
+    bid_at_position_[next_position_ & mask] = bid;
+    position_of_bid_[bid] = next_position_;
+    ++next_position_;
+    buffers_.recycle(bid);
+  }
+}
+
 void UringThread::rearm_waiting() {
   if (waiting_buffers_.empty()) return;
-  unsigned free_buffers = buffers_.count() - buffers_out_;
+  unsigned free_buffers = introduced_ - buffers_out_;
   if (!free_buffers) return;
   // Compacted in place: no allocation on this path.
   size_t kept = 0;

@@ -162,7 +162,7 @@ int Ring::register_ring_fd() {
 
 BufferRing::~BufferRing() { release(); }
 
-int BufferRing::init(Ring& ring, uint16_t group_id, unsigned count, unsigned size) {
+int BufferRing::init(Ring& ring, uint16_t group_id, unsigned count, unsigned size, unsigned initial) {
   release();
   if (!count || (count & (count - 1)) || count > 32768) return -EINVAL;
   ring_len_ = static_cast<size_t>(count) * sizeof(abi::Buf);
@@ -187,7 +187,8 @@ int BufferRing::init(Ring& ring, uint16_t group_id, unsigned count, unsigned siz
   group_id_ = group_id;
   tail_ = 0;
   pending_ = 0;
-  for (unsigned i = 0; i < count; ++i) recycle(static_cast<uint16_t>(i));
+  const unsigned first = initial && initial < count ? initial : count;
+  for (unsigned i = 0; i < first; ++i) recycle(static_cast<uint16_t>(i));
   publish();
   return 0;
 }

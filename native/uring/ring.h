@@ -128,8 +128,9 @@ class BufferRing {
   BufferRing(const BufferRing&) = delete;
   BufferRing& operator=(const BufferRing&) = delete;
 
-  // count must be a power of two. Returns 0 or -errno.
-  int init(Ring& ring, uint16_t group_id, unsigned count, unsigned size);
+  // count must be a power of two. The first `initial` buffers (0: all) are handed to the kernel now; the
+  // caller hands over the others with recycle() when it wants them. Returns 0 or -errno.
+  int init(Ring& ring, uint16_t group_id, unsigned count, unsigned size, unsigned initial = 0);
   void release();
 
   uint8_t* buffer(uint16_t bid) const { return data_ + static_cast<size_t>(bid) * size_; }
