@@ -345,6 +345,12 @@ Napi::Value EchoStop(const Napi::CallbackInfo& info) {
   return promise;
 }
 
+// echoEndGrace(handle): while echoStop waits out its grace period, end it now (a second signal).
+Napi::Value EchoEndGrace(const Napi::CallbackInfo& info) {
+  EngineOf(info[0])->end_grace();
+  return info.Env().Undefined();
+}
+
 // systemdNotify(socketPath, message) -> 0 or errno: one sd_notify datagram (native/systemd/notify.h).
 Napi::Value SystemdNotify(const Napi::CallbackInfo& info) {
   int rc = systemd::notify(info[0].As<Napi::String>().Utf8Value(), info[1].As<Napi::String>().Utf8Value());
@@ -654,6 +660,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   Export<EchoStart>(exports, "echoStart");
   Export<EchoStats>(exports, "echoStats");
   Export<EchoStop>(exports, "echoStop");
+  Export<EchoEndGrace>(exports, "echoEndGrace");
   Export<SystemdNotify>(exports, "systemdNotify");
 
   // echo bench

@@ -75,6 +75,9 @@ class Engine {
   virtual Snapshot snapshot() const = 0;
   // Stops accepting, lets pending echoes finish for up to grace_ms, closes everything, joins.
   virtual void stop(unsigned grace_ms) = 0;
+  // While stop() waits out its grace period (from any thread): end it now, closing what is still
+  // pending (counted as aborted).
+  virtual void end_grace() = 0;
 
   virtual std::string backend_name() const = 0;
   // Techniques in use, decided at start from what the kernel reports.

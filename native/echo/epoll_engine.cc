@@ -161,7 +161,11 @@ void EpollThread::run() {
     for (int i = 0; i < n; ++i) {
       const uint64_t k = events[i].data.u64;
       if (k == kWakeKey) {
-        begin_drain();
+        // Read empty: the watch is level-triggered, and an unread eventfd would wake every wait of
+        // the grace period (a busy loop until it ended).
+        ThreadedEngine::drain_wake(worker_.wake_fd);
+        if (!draining_) begin_drain();
+        else if (engine_.grace_ended()) grace_end_ms_ = now_ms();
         continue;
       }
       if (k == kListenerKey) {
@@ -368,8 +372,9 @@ void EpollThread::begin_drain() {
     else update_interest(index, c);
   }
   now_ = now_ms();
-  grace_end_ms_ = now_ + engine_.grace_ms();
-  if (!engine_.grace_ms()) on_timers();
+  const unsigned grace = engine_.grace_ended() ? 0 : engine_.grace_ms();
+  grace_end_ms_ = now_ + grace;
+  if (!grace) on_timers();
 }
 
 void EpollThread::on_timers() {

@@ -152,9 +152,27 @@ void ThreadedEngine::stop(unsigned grace_ms) {
   join_all();
 }
 
+void ThreadedEngine::end_grace() {
+  std::lock_guard lock(wake_mutex_);
+  if (grace_ended_.exchange(true)) return;
+  // Before stop() has begun its wake-ups, the threads see the ended grace when they begin to drain.
+  if (!stopping()) return;
+  for (auto& worker : workers_) {
+    uint64_t one = 1;
+    if (worker->wake_fd >= 0) (void)!write(worker->wake_fd, &one, sizeof(one));
+  }
+}
+
+void ThreadedEngine::drain_wake(int wake_fd) {
+  uint64_t count;
+  while (read(wake_fd, &count, sizeof(count)) == static_cast<ssize_t>(sizeof(count))) {
+  }
+}
+
 void ThreadedEngine::join_all() {
   for (auto& worker : workers_) {
     if (worker->thread.joinable()) worker->thread.join();
+    std::lock_guard lock(wake_mutex_);
     if (worker->wake_fd >= 0) close(worker->wake_fd);
     worker->wake_fd = -1;
   }

@@ -23,6 +23,7 @@ class ThreadedEngine : public Engine {
   bool start(const Config& config, StartError& error) override;
   Snapshot snapshot() const override;
   void stop(unsigned grace_ms) override;
+  void end_grace() override;
   std::string bound_host() const override { return host_; }
   uint16_t bound_port() const override { return port_; }
   unsigned thread_count() const override { return static_cast<unsigned>(workers_.size()); }
@@ -30,7 +31,7 @@ class ThreadedEngine : public Engine {
   struct Worker {
     unsigned index = 0;
     int listen_fd = -1;
-    int wake_fd = -1;  // eventfd: written by stop()
+    int wake_fd = -1;  // eventfd: written by stop() and end_grace(); the thread reads it empty
     int cpu = -1;      // pinned CPU, or -1
     Counters counters;
     std::thread thread;
@@ -41,6 +42,10 @@ class ThreadedEngine : public Engine {
   // For the engine's threads.
   bool stopping() const { return stopping_.load(std::memory_order_acquire); }
   unsigned grace_ms() const { return grace_ms_.load(std::memory_order_acquire); }
+  bool grace_ended() const { return grace_ended_.load(std::memory_order_acquire); }
+  // A wake-up came (the thread's eventfd was readable): reads it empty, so a level-triggered watch
+  // does not report it again.
+  static void drain_wake(int wake_fd);
   // --max-conns across all threads: false means refuse this connection.
   bool admit_connection() {
     if (!config_.max_conns) return true;
@@ -71,6 +76,8 @@ class ThreadedEngine : public Engine {
   std::vector<std::unique_ptr<Worker>> workers_;
   std::atomic<bool> stopping_{false};
   std::atomic<unsigned> grace_ms_{0};
+  std::atomic<bool> grace_ended_{false};
+  std::mutex wake_mutex_;  // end_grace() may write a wake_fd while join_all() closes it
   std::atomic<long long> open_connections_{0};
   std::string host_;
   uint16_t port_ = 0;

@@ -139,6 +139,7 @@ class UringThread {
   void on_recv(uint32_t index, const Cqe& cqe);
   void on_send(uint32_t index, const Cqe& cqe);
   void on_tick();
+  void on_wake();
   void begin_drain();
   void on_grace();
 
@@ -346,7 +347,7 @@ void UringThread::handle(const Cqe& cqe) {
       if (index < conns_.size() && conns_[index].generation == tag_generation(cqe.user_data))
         on_send(index, cqe);
       return;
-    case Op::wake: return begin_drain();
+    case Op::wake: return on_wake();
     case Op::tick: return on_tick();
     case Op::accept_retry:
       if (!draining_ && listen_fd_ >= 0 && !accept_armed_) arm_accept();
@@ -362,6 +363,15 @@ void UringThread::arm_accept() {
   // Blocking sockets: io_uring waits by polling; MSG_DONTWAIT on a send then means "do not wait".
   sqe->op_flags = SOCK_CLOEXEC;
   accept_armed_ = true;
+}
+
+// stop() or end_grace() wrote the eventfd: read it empty and watch it again (a second wake-up during
+// the grace period ends the grace).
+void UringThread::on_wake() {
+  ThreadedEngine::drain_wake(worker_.wake_fd);
+  if (!draining_) begin_drain();
+  else if (engine_.grace_ended()) on_grace();
+  arm_wake();
 }
 
 void UringThread::arm_wake() {
@@ -841,7 +851,7 @@ void UringThread::begin_drain() {
   if (accept_armed_) uring::prep::cancel_user_data(next_sqe(), tag(Op::accept), tag(Op::cancel));
   else if (listen_fd_ >= 0) close_listener();
   for (uint32_t index = 0; index < conns_.size(); ++index) settle(index);
-  const unsigned grace = engine_.grace_ms();
+  const unsigned grace = engine_.grace_ended() ? 0 : engine_.grace_ms();
   if (grace) arm_timer(Op::grace, grace_ts_, grace);
   else on_grace();
 }

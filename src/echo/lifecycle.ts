@@ -44,13 +44,19 @@ export async function runUntilStopped(server: EchoServer, options: RunOptions): 
   })
   clearInterval(timer)
   process.removeListener('SIGUSR1', onStatsRequest)
-  // A second signal during the grace period is ignored: the stop is already under way and bounded.
+  // A second SIGINT/SIGTERM during the grace period ends it at once: what is still pending is closed
+  // (counted as aborted), and the summary follows as after the first. Later ones change nothing.
   process.removeListener('SIGINT', onSignal)
   process.removeListener('SIGTERM', onSignal)
-  const ignore = () => {}
-  process.on('SIGINT', ignore)
-  process.on('SIGTERM', ignore)
-  process.on('SIGUSR1', ignore)
+  let graceEnded = false
+  const endGrace = () => {
+    if (graceEnded) return
+    graceEnded = true
+    server.endGrace()
+  }
+  process.on('SIGINT', endGrace)
+  process.on('SIGTERM', endGrace)
+  process.on('SIGUSR1', () => {})
   options.onStopping?.()
   return server.stop(options.graceMs, reason)
 }

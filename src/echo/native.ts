@@ -76,6 +76,8 @@ export interface EchoNative {
   echoStart(config: EngineConfig): EngineStart
   echoStats(handle: EngineHandle): EngineCounters
   echoStop(handle: EngineHandle, graceMs: number): Promise<EngineCounters>
+  /** While echoStop waits out its grace period: end it now (what is still pending is closed, counted as aborted). */
+  echoEndGrace(handle: EngineHandle): void
   /** One sd_notify datagram to $NOTIFY_SOCKET's path ('@' for the abstract namespace); 0 or an errno. */
   systemdNotify(socketPath: string, message: string): number
 }

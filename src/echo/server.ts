@@ -120,6 +120,8 @@ export interface EchoServer {
   counters(): EngineCounters
   /** Stops accepting, finishes pending echoes within graceMs, closes everything. */
   stop(graceMs: number, reason: Summary['stopReason']): Promise<Summary>
+  /** During stop(): end the grace period now; what is still pending is closed and counted as aborted. */
+  endGrace(): void
 }
 
 async function resolveHost(host: string): Promise<string> {
@@ -255,6 +257,9 @@ export async function startEchoServer(options: ServeOptions): Promise<EchoServer
       }
       previous = {at, messages: counters.messages, bytesIn: counters.bytesIn}
       return sample
+    },
+    endGrace() {
+      native.echoEndGrace(handle)
     },
     async stop(graceMs, stopReason) {
       const counters = await native.echoStop(handle, graceMs)

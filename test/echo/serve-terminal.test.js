@@ -7,7 +7,10 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {test} from 'node:test'
 
+import {execFileSync} from 'node:child_process'
+
 import {childrenOf, ctrlC, eventually, startPty} from '../helpers/pty.js'
+import {connect} from './harness.js'
 
 // epoll: the signal path is the same for both engines, and io_uring may be switched off host-wide by another suite.
 const serve = ['echo', 'serve', '--backend', 'epoll', '--host', '127.0.0.1', '--port', '0', '--threads', '1']
@@ -74,4 +77,36 @@ test('a terminal that reports 0 columns: no spinner (it could not draw one), and
   assert.equal(r.code, 0, r.output)
   assert.doesNotMatch(r.output, spinnerFrames)
   assert.match(r.output, /stopped by signal/)
+})
+
+// The server socket's receive queue (ss Recv-Q): above 0 once reads paused, i.e. echo bytes are pending.
+function serverRecvQueue(port) {
+  const lines = execFileSync('ss', ['-Htn', 'state', 'established', `( sport = :${port} )`], {encoding: 'utf8'}).trim().split('\n')
+  return lines.filter(Boolean).reduce((most, line) => Math.max(most, Number(line.trim().split(/\s+/)[0])), 0)
+}
+
+test('Ctrl-C twice at a terminal while --grace waits on a client that never reads: the second ends it, summary, exit 0', async () => {
+  const session = startPty([...serve, '--grace', '600000'], {timeoutMs: 60000})
+  await session.pid
+  await session.waitFor(/listening on 127\.0\.0\.1:\d+/, 'the ready line')
+  const port = Number(/listening on 127\.0\.0\.1:(\d+)/.exec(session.output())[1])
+  const client = await connect(port)
+  try {
+    client.pause()
+    client.write(Buffer.alloc(32 << 20))
+    assert.ok(await eventually(() => serverRecvQueue(port) > 0), 'the server paused its reads (echo bytes pending)')
+    session.type(ctrlC)
+    await new Promise((resolve) => setTimeout(resolve, 1000))
+    assert.match(session.output(), /\^C/)
+    assert.doesNotMatch(session.output(), /summary \(/, 'a ten-minute grace is still running after the first Ctrl-C')
+    session.type(ctrlC)
+    const r = await session.done
+    assert.equal(r.signal, null, 'ended by its own exit')
+    assert.equal(r.code, 0, r.output)
+    const screen = r.screen.join('\n')
+    assert.match(screen, /summary \(epoll, 1 thread, [\d.]+ s, stopped by signal\)/)
+    assert.match(screen, /aborted\s*│?\s*1\b/)
+  } finally {
+    client.destroy()
+  }
 })
