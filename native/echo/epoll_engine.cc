@@ -372,7 +372,7 @@ void EpollThread::begin_drain() {
     else update_interest(index, c);
   }
   now_ = now_ms();
-  const unsigned grace = engine_.grace_ended() ? 0 : engine_.grace_ms();
+  const unsigned grace = engine_.grace_ms();
   grace_end_ms_ = now_ + grace;
   if (!grace) on_timers();
 }

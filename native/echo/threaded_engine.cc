@@ -145,9 +145,9 @@ void ThreadedEngine::stop(unsigned grace_ms) {
   if (stopped_.exchange(true)) return;
   grace_ms_.store(grace_ms, std::memory_order_release);
   stopping_.store(true, std::memory_order_release);
-  for (auto& worker : workers_) {
-    uint64_t one = 1;
-    if (worker->wake_fd >= 0) (void)!write(worker->wake_fd, &one, sizeof(one));
+  {
+    std::lock_guard lock(wake_mutex_);
+    wake_all();
   }
   join_all();
 }
@@ -156,7 +156,10 @@ void ThreadedEngine::end_grace() {
   std::lock_guard lock(wake_mutex_);
   if (grace_ended_.exchange(true)) return;
   // Before stop() has begun its wake-ups, the threads see the ended grace when they begin to drain.
-  if (!stopping()) return;
+  if (stopping()) wake_all();
+}
+
+void ThreadedEngine::wake_all() {
   for (auto& worker : workers_) {
     uint64_t one = 1;
     if (worker->wake_fd >= 0) (void)!write(worker->wake_fd, &one, sizeof(one));

@@ -41,7 +41,8 @@ class ThreadedEngine : public Engine {
 
   // For the engine's threads.
   bool stopping() const { return stopping_.load(std::memory_order_acquire); }
-  unsigned grace_ms() const { return grace_ms_.load(std::memory_order_acquire); }
+  // The grace period a drain still gives pending echoes: 0 once end_grace() ended it.
+  unsigned grace_ms() const { return grace_ended() ? 0 : grace_ms_.load(std::memory_order_acquire); }
   bool grace_ended() const { return grace_ended_.load(std::memory_order_acquire); }
   // A wake-up came (the thread's eventfd was readable): reads it empty, so a level-triggered watch
   // does not report it again.
@@ -71,6 +72,7 @@ class ThreadedEngine : public Engine {
 
  private:
   void join_all();
+  void wake_all();  // under wake_mutex_
   void run_worker(Worker& worker);
 
   std::vector<std::unique_ptr<Worker>> workers_;

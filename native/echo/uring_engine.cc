@@ -160,6 +160,7 @@ class UringThread {
   void drop_backlog(Conn& c);
   void out_of_memory(uint32_t index, Conn& c);
   void recycle(uint16_t bid);
+  void hand_over(uint16_t bid);
   void introduce_buffers();
   void rearm_waiting();
   void give_up();
@@ -270,14 +271,11 @@ int UringThread::setup(const char*& stage) {
   if (support_.registered_ring) ring_.register_ring_fd();
   if (support_.buffer_ring) {
     stage = "buffers";
-    if (int rc = buffers_.init(ring_, kBufferGroup, config_.buffer_count, config_.buffer_size, kFirstBuffers); rc < 0)
-      return rc;
+    // None handed over yet: run() hands over the first kFirstBuffers before its first wait.
+    if (int rc = buffers_.init(ring_, kBufferGroup, config_.buffer_count, config_.buffer_size, 0); rc < 0) return rc;
     use_buffer_ring_ = true;
-    introduced_ = std::min(config_.buffer_count, kFirstBuffers);
     bid_at_position_.resize(config_.buffer_count);
     position_of_bid_.resize(config_.buffer_count);
-    for (unsigned i = 0; i < introduced_; ++i) bid_at_position_[i] = position_of_bid_[i] = i;
-    next_position_ = introduced_;
   }
   if (support_.min_timeout) batch_wait_us_ = config_.batch_wait_us;
   if (config_.idle_timeout_ms) {
@@ -524,9 +522,8 @@ void UringThread::take_buffers(uint32_t index, Conn& c, uint16_t first_bid, uint
   const unsigned size = buffers_.size();
   const unsigned mask = buffers_.count() - 1;
   uint32_t position = position_of_bid_[first_bid];
-  for (bool first = true; length; first = false) {
-    const uint16_t bid = first ? first_bid : bid_at_position_[position & mask];
-    ++position;
+  while (length) {
+    const uint16_t bid = bid_at_position_[position++ & mask];
     const uint32_t n = std::min(length, size);
     length -= n;
     ++buffers_out_;
@@ -610,11 +607,16 @@ void UringThread::out_of_memory(uint32_t index, Conn& c) {
 }
 
 void UringThread::recycle(uint16_t bid) {
-  const unsigned mask = buffers_.count() - 1;
-  bid_at_position_[next_position_ & mask] = bid;
+  --buffers_out_;
+  hand_over(bid);
+}
+
+// Queues a buffer for the kernel, noting the ring position it takes (a bundle's buffers are found by
+// position).
+void UringThread::hand_over(uint16_t bid) {
+  bid_at_position_[next_position_ & (buffers_.count() - 1)] = bid;
   position_of_bid_[bid] = next_position_;
   ++next_position_;
-  --buffers_out_;
   buffers_.recycle(bid);
 }
 
@@ -623,16 +625,9 @@ void UringThread::recycle(uint16_t bid) {
 void UringThread::introduce_buffers() {
   const unsigned count = buffers_.count();
   if (introduced_ == count) return;
-  if (introduced_ - buffers_out_ >= introduced_ / 2 && waiting_buffers_.empty()) return;
+  if (introduced_ && introduced_ - buffers_out_ >= introduced_ / 2 && waiting_buffers_.empty()) return;
   const unsigned more = std::min(count - introduced_, std::max(introduced_, kFirstBuffers));
-  const unsigned mask = count - 1;
-  for (unsigned i = 0; i < more; ++i) {
-    const uint16_t bid = static_cast<uint16_t>(introduced_++);
-    bid_at_position_[next_position_ & mask] = bid;
-    position_of_bid_[bid] = next_position_;
-    ++next_position_;
-    buffers_.recycle(bid);
-  }
+  for (unsigned i = 0; i < more; ++i) hand_over(static_cast<uint16_t>(introduced_++));
 }
 
 void UringThread::rearm_waiting() {
@@ -851,7 +846,7 @@ void UringThread::begin_drain() {
   if (accept_armed_) uring::prep::cancel_user_data(next_sqe(), tag(Op::accept), tag(Op::cancel));
   else if (listen_fd_ >= 0) close_listener();
   for (uint32_t index = 0; index < conns_.size(); ++index) settle(index);
-  const unsigned grace = engine_.grace_ended() ? 0 : engine_.grace_ms();
+  const unsigned grace = engine_.grace_ms();
   if (grace) arm_timer(Op::grace, grace_ts_, grace);
   else on_grace();
 }

@@ -187,8 +187,7 @@ int BufferRing::init(Ring& ring, uint16_t group_id, unsigned count, unsigned siz
   group_id_ = group_id;
   tail_ = 0;
   pending_ = 0;
-  const unsigned first = initial && initial < count ? initial : count;
-  for (unsigned i = 0; i < first; ++i) recycle(static_cast<uint16_t>(i));
+  for (unsigned i = 0; i < std::min(initial, count); ++i) recycle(static_cast<uint16_t>(i));
   publish();
   return 0;
 }

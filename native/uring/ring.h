@@ -2,6 +2,7 @@
 // reaping with the memory ordering the kernel expects (acquire on kernel-written indexes, release on ours).
 #pragma once
 #include <atomic>
+#include <climits>
 #include <cstdint>
 #include <cstring>
 
@@ -128,9 +129,9 @@ class BufferRing {
   BufferRing(const BufferRing&) = delete;
   BufferRing& operator=(const BufferRing&) = delete;
 
-  // count must be a power of two. The first `initial` buffers (0: all) are handed to the kernel now; the
-  // caller hands over the others with recycle() when it wants them. Returns 0 or -errno.
-  int init(Ring& ring, uint16_t group_id, unsigned count, unsigned size, unsigned initial = 0);
+  // count must be a power of two. The first `initial` buffers (all unless said) are handed to the kernel
+  // now; the caller hands over the others with recycle() when it wants them. Returns 0 or -errno.
+  int init(Ring& ring, uint16_t group_id, unsigned count, unsigned size, unsigned initial = UINT_MAX);
   void release();
 
   uint8_t* buffer(uint16_t bid) const { return data_ + static_cast<size_t>(bid) * size_; }
