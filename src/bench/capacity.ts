@@ -4,6 +4,7 @@
 import {readFileSync} from 'node:fs'
 
 import {usageError} from '../base/errors.js'
+import {meminfoBytes, readSysctl} from '../limits/host.js'
 import {type NofileFigures, nofileChecks, portsCheck} from '../limits/plan.js'
 import {type SystemPaths, countOpenFds, hostPaths, readProcessLimits} from '../limits/proc.js'
 import {formatBytes} from '../limits/quantities.js'
@@ -46,16 +47,15 @@ export function readCapacityFigures(paths: SystemPaths = hostPaths): CapacityFig
   } catch {
     target = selectTarget(paths, {self: true})
   }
-  const nrOpen = Number(readFileSync(`${paths.proc}/sys/fs/nr_open`, 'utf8').trim())
+  const nrOpen = readSysctl(paths, 'fs.nr_open')![0]
   let portRange: CapacityFigures['portRange'] = null
   try {
-    const [low, high] = readFileSync(`${paths.proc}/sys/net/ipv4/ip_local_port_range`, 'utf8').trim().split(/\s+/).map(Number)
-    portRange = {low, high, count: high - low + 1}
+    const range = readSysctl(paths, 'net.ipv4.ip_local_port_range')
+    if (range) portRange = {low: range[0], high: range[1], count: range[1] - range[0] + 1}
   } catch {}
   let memAvailable: number | null = null
   try {
-    const kib = /^MemAvailable:\s+(\d+)\s*kB/m.exec(readFileSync(`${paths.proc}/meminfo`, 'utf8'))?.[1]
-    if (kib !== undefined) memAvailable = Number(kib) * 1024
+    memAvailable = meminfoBytes(readFileSync(`${paths.proc}/meminfo`, 'utf8'), 'MemAvailable')
   } catch {}
   return {nofile: {target, limits, host: {nrOpen}}, openFds: countOpenFds(paths, process.pid) ?? 0, portRange, memAvailable}
 }

@@ -1,6 +1,7 @@
 // The kernel's memory for sockets, from the /proc texts the load generator captured before connecting and
 // while every connection was held: /proc/net/sockstat (TCP sockets and the pages their buffers hold) and
 // /proc/meminfo (slab, where socket, file and inode structures live).
+import {meminfoBytes} from '../limits/host.js'
 
 export interface KernelSnapshot {
   tcpSockets: number // TCP sockets allocated (sockstat "alloc"), host-wide
@@ -23,10 +24,6 @@ const field = (text: string, line: string, name: string) => {
   const value = new RegExp(`\\b${name}\\s+(\\d+)`).exec(row)?.[1]
   return value === undefined ? 0 : Number(value)
 }
-const kib = (meminfo: string, name: string) => {
-  const value = new RegExp(`^${name}:\\s+(\\d+)\\s*kB`, 'm').exec(meminfo)?.[1]
-  return value === undefined ? 0 : Number(value) * 1024
-}
 
 export function parseKernelSnapshot(sockstat: string, meminfo: string, pageSize: number): KernelSnapshot | null {
   if (!sockstat || !meminfo) return null
@@ -35,8 +32,8 @@ export function parseKernelSnapshot(sockstat: string, meminfo: string, pageSize:
     tcpInUse: field(sockstat, 'TCP', 'inuse'),
     tcpTimeWait: field(sockstat, 'TCP', 'tw'),
     tcpBufferBytes: field(sockstat, 'TCP', 'mem') * pageSize,
-    slabBytes: kib(meminfo, 'Slab'),
-    memAvailableBytes: kib(meminfo, 'MemAvailable'),
+    slabBytes: meminfoBytes(meminfo, 'Slab') ?? 0,
+    memAvailableBytes: meminfoBytes(meminfo, 'MemAvailable') ?? 0,
   }
 }
 

@@ -63,9 +63,10 @@ export function readSysctl(paths: SystemPaths, name: HostSysctl): number[] | nul
   return text.trim().split(/\s+/).map((word) => (Number(word) >= 2 ** 63 - 1 ? Infinity : Number(word)))
 }
 
-export function parseMemTotal(meminfo: string): number {
-  const kib = /^MemTotal:\s+(\d+)\s*kB/m.exec(meminfo)?.[1]
-  return kib === undefined ? 0 : Number(kib) * 1024
+/** One /proc/meminfo field (`MemTotal`, `MemAvailable`, `Slab`, ...) in bytes; null when it is not there. */
+export function meminfoBytes(meminfo: string, field: string): number | null {
+  const kib = new RegExp(`^${field}:\\s+(\\d+)\\s*kB`, 'm').exec(meminfo)?.[1]
+  return kib === undefined ? null : Number(kib) * 1024
 }
 
 export function readHostFigures(paths: SystemPaths, pageSize: number): HostFigures {
@@ -84,7 +85,7 @@ export function readHostFigures(paths: SystemPaths, pageSize: number): HostFigur
   const tcpMem = value('net.ipv4.tcp_mem')
   let memTotal = 0
   try {
-    memTotal = parseMemTotal(readFileSync(join(paths.proc, 'meminfo'), 'utf8'))
+    memTotal = meminfoBytes(readFileSync(join(paths.proc, 'meminfo'), 'utf8'), 'MemTotal') ?? 0
   } catch {}
   return {
     nrOpen: (value('fs.nr_open') ?? [])[0],
